@@ -1,0 +1,123 @@
+// Command-line flags: one table drives both parsing and --help, so they cannot
+// drift apart. Parsing is pure (argv and env in, options out) so tests call it
+// directly; src/cli.ts only reports.
+import { parseArgs } from 'node:util'
+import { OptionError } from './errors.js'
+import { checkPort, DEFAULT_PORT, LOG_FORMATS, LOG_LEVELS, type LogFormat, type LogLevel, type ServekitOptions } from './options.js'
+
+interface FlagSpec {
+  type: 'string' | 'boolean'
+  short?: string
+  /** Placeholder shown in --help for a flag that takes a value. */
+  value?: string
+  help: string
+}
+
+export const FLAGS = {
+  bind: { type: 'string', short: 'b', value: 'ADDR', help: 'address to listen on (default: all interfaces, IPv6 and IPv4)' },
+  directory: { type: 'string', short: 'd', value: 'DIR', help: 'folder to serve (default: the current folder)' },
+  dotfiles: { type: 'boolean', help: 'list and serve names starting with "." (default: hidden, 404)' },
+  'follow-symlinks': { type: 'boolean', help: 'serve symlinks whose target is outside the folder (default: 404, not listed)' },
+  'log-level': { type: 'string', value: 'LEVEL', help: `${LOG_LEVELS.join(', ')} (default: info)` },
+  'log-format': { type: 'string', value: 'FORMAT', help: `${LOG_FORMATS.join(' or ')} (default: pretty on a terminal, else json)` },
+  help: { type: 'boolean', short: 'h', help: 'show this help and exit' },
+  version: { type: 'boolean', short: 'V', help: 'print the version and exit' }
+} as const satisfies Record<string, FlagSpec>
+
+export type CliCommand =
+  | { kind: 'help' }
+  | { kind: 'version' }
+  | { kind: 'serve', options: ServekitOptions }
+
+/** A mistake on the command line: printed as one line, exit 2. */
+export class UsageError extends Error {
+  override name = 'UsageError'
+}
+
+function usageError (error: unknown): Error {
+  const { code, message } = error as { code?: string, message: string }
+  const quoted = /'([^']+)'/.exec(message)?.[1] ?? ''
+  switch (code) {
+    case 'ERR_PARSE_ARGS_UNKNOWN_OPTION':
+      return new UsageError(`unknown option ${quoted}`)
+    case 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE':
+      return new UsageError(message.includes('argument missing')
+        ? `option ${quoted.replace(/ <value>$/, '')} needs a value`
+        : `option ${quoted.replace(/ <value>$/, '')} takes no value`)
+    default:
+      return error as Error
+  }
+}
+
+function portFrom (text: string, source: string): number {
+  const port = /^\d+$/.test(text) ? Number(text) : Number.NaN
+  return checkPort(port, source)
+}
+
+function choice<T extends string> (flag: string, value: string | undefined, allowed: readonly T[]): T | undefined {
+  if (value === undefined || (allowed as readonly string[]).includes(value)) return value as T | undefined
+  throw new OptionError(flag, `${flag} must be one of ${allowed.join(', ')} (got ${JSON.stringify(value)})`)
+}
+
+export interface CliEnvironment {
+  env: NodeJS.ProcessEnv
+  /** Whether stdout is a terminal: decides the default log format. */
+  isTTY: boolean
+}
+
+export function parseCli (argv: readonly string[], { env, isTTY }: CliEnvironment): CliCommand {
+  let parsed
+  try {
+    parsed = parseArgs({ args: [...argv], options: FLAGS, allowPositionals: true, strict: true })
+  } catch (error) {
+    throw usageError(error)
+  }
+  const { values, positionals } = parsed
+  if (values.help === true) return { kind: 'help' }
+  if (values.version === true) return { kind: 'version' }
+  if (positionals.length > 1) throw new UsageError(`unexpected argument ${JSON.stringify(positionals[1])}: only one port may be given`)
+
+  const [portText] = positionals
+  const port = portText !== undefined
+    ? portFrom(portText, 'port')
+    : env.PORT !== undefined && env.PORT !== '' ? portFrom(env.PORT, 'PORT') : DEFAULT_PORT
+
+  return {
+    kind: 'serve',
+    options: {
+      port,
+      bind: values.bind,
+      directory: values.directory,
+      dotfiles: values.dotfiles,
+      followSymlinks: values['follow-symlinks'],
+      logLevel: choice<LogLevel>('--log-level', values['log-level'], LOG_LEVELS),
+      logFormat: choice<LogFormat>('--log-format', values['log-format'], LOG_FORMATS) ?? (isTTY ? 'pretty' : 'json')
+    }
+  }
+}
+
+function flagLabel (name: string, spec: FlagSpec): string {
+  const long = `--${name}${spec.value === undefined ? '' : ` ${spec.value}`}`
+  return spec.short === undefined ? `    ${long}` : `-${spec.short}, ${long}`
+}
+
+export function helpText (): string {
+  const rows = Object.entries(FLAGS).map(([name, spec]: [string, FlagSpec]) => [flagLabel(name, spec), spec.help] as const)
+  const width = Math.max(...rows.map(([label]) => label.length)) + 2
+  return `Usage: servekit [options] [port]
+
+Serve a folder over HTTP like \`python3 -m http.server\`, securely and fast.
+
+Arguments:
+  ${'port'.padEnd(width)}port to listen on (default: $PORT, else ${DEFAULT_PORT}; 0 picks a free port)
+
+Options:
+${rows.map(([label, help]) => `  ${label.padEnd(width)}${help}`).join('\n')}
+
+Examples:
+  servekit                      share the current folder on port ${DEFAULT_PORT}
+  servekit -b 127.0.0.1 8080    only this machine can connect, on port 8080
+  servekit -d ~/Pictures 0      serve ~/Pictures on any free port
+  curl -H 'Accept: application/json' http://localhost:${DEFAULT_PORT}/   a listing as JSON
+`
+}

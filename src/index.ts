@@ -1,0 +1,6 @@
+// The library: build the app, start it, or take single plugins into your own Fastify app.
+export { buildApp, TIMEOUTS, type AppOptions } from './app.js'
+export { startServer, ListenError, type RunningServer, type StartOptions } from './server.js'
+export { resolveOptions, type ResolvedOptions, type ServekitOptions, type LogLevel, type LogFormat } from './options.js'
+export { OptionError } from './errors.js'
+export { default as staticFiles, type StaticFilesOptions } from '../plugins/static/index.js'

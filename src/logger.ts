@@ -1,0 +1,38 @@
+// pino as the contract says: JSON lines on stdout, pretty on a TTY, and nothing a
+// request controls (URL bytes, headers) reaches the terminal unescaped.
+import pino, { type Logger } from 'pino'
+import pretty from 'pino-pretty'
+import type { LogFormat, LogLevel } from './options.js'
+
+export interface LoggerOptions {
+  level: LogLevel
+  format: LogFormat
+}
+
+const REDACT = {
+  // Never written by servekit, but a user's route may log whole requests.
+  paths: ['req.headers.cookie', 'req.headers.authorization', 'req.headers["proxy-authorization"]', 'res.headers["set-cookie"]'],
+  censor: '[redacted]'
+}
+
+export function createLogger ({ level, format }: LoggerOptions): Logger {
+  const options = { level, redact: REDACT, base: { pid: process.pid } }
+  if (format === 'pretty') {
+    return pino(options, pretty({
+      sync: true,
+      colorize: process.stdout.isTTY === true,
+      translateTime: 'SYS:HH:MM:ss',
+      ignore: 'pid,hostname,reqId,url,port,address,tls,method,statusCode,responseTime,remoteAddress,network'
+    }))
+  }
+  return pino(options, pino.destination({ dest: 1, sync: false }))
+}
+
+// C0 and C1 controls plus DEL. JSON escapes C0 itself, but C1 (e.g. U+009B, a
+// one-byte CSI) would pass through and pretty output would print any of them raw.
+const CONTROLS = /[\u0000-\u001f\u007f-\u009f]/g
+
+/** Escapes control characters as `\xHH`, as Python's http.server does since 3.12. */
+export function escapeControls (text: string): string {
+  return text.replace(CONTROLS, (c) => '\\x' + c.charCodeAt(0).toString(16).padStart(2, '0'))
+}

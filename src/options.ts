@@ -1,0 +1,69 @@
+// Options as the library and the CLI take them, and their validation: done once,
+// here, so every plugin receives values it can trust.
+import { OptionError } from './errors.js'
+import { realDirectory } from './real-directory.js'
+
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const
+export const LOG_FORMATS = ['json', 'pretty'] as const
+export type LogLevel = typeof LOG_LEVELS[number]
+export type LogFormat = typeof LOG_FORMATS[number]
+
+export const DEFAULT_PORT = 8000
+
+export interface ServekitOptions {
+  /** Folder to serve; default: the current folder. */
+  directory?: string
+  /** TCP port; 0 picks a free one. Default 8000. */
+  port?: number
+  /** Address to listen on; default: every interface, IPv6 and IPv4. */
+  bind?: string
+  /** List and serve names starting with `.`. */
+  dotfiles?: boolean
+  /** Serve symlinks whose target lies outside the root. */
+  followSymlinks?: boolean
+  logLevel?: LogLevel
+  logFormat?: LogFormat
+}
+
+export interface ResolvedOptions {
+  /** Real path of the served folder. */
+  root: string
+  port: number
+  bind: string | undefined
+  dotfiles: boolean
+  followSymlinks: boolean
+  logLevel: LogLevel
+  logFormat: LogFormat
+}
+
+function oneOf<T extends string> (option: string, value: unknown, allowed: readonly T[], fallback: T): T {
+  if (value === undefined) return fallback
+  if ((allowed as readonly unknown[]).includes(value)) return value as T
+  throw new OptionError(option, `${option} must be one of ${allowed.join(', ')} (got ${JSON.stringify(value)})`)
+}
+
+function flag (option: string, value: unknown): boolean {
+  if (value === undefined) return false
+  if (typeof value === 'boolean') return value
+  throw new OptionError(option, `${option} must be true or false`)
+}
+
+export function checkPort (value: unknown, option = 'port'): number {
+  if (typeof value === 'number' && Number.isInteger(value) && value >= 0 && value <= 65535) return value
+  throw new OptionError(option, `${option} must be a whole number from 0 to 65535 (got ${JSON.stringify(value)})`)
+}
+
+export async function resolveOptions (input: ServekitOptions = {}): Promise<ResolvedOptions> {
+  if (input.bind !== undefined && (typeof input.bind !== 'string' || input.bind.trim() === '')) {
+    throw new OptionError('bind', 'bind must be an address such as 127.0.0.1, ::1 or 0.0.0.0')
+  }
+  return {
+    root: await realDirectory(input.directory ?? '.', 'directory'),
+    port: input.port === undefined ? DEFAULT_PORT : checkPort(input.port),
+    bind: input.bind,
+    dotfiles: flag('dotfiles', input.dotfiles),
+    followSymlinks: flag('followSymlinks', input.followSymlinks),
+    logLevel: oneOf('logLevel', input.logLevel, LOG_LEVELS, 'info'),
+    logFormat: oneOf('logFormat', input.logFormat, LOG_FORMATS, 'json')
+  }
+}

@@ -1,0 +1,111 @@
+// Listening, the start-up line, and a graceful stop.
+import { networkInterfaces } from 'node:os'
+import type { AddressInfo } from 'node:net'
+import closeWithGrace from 'close-with-grace'
+import type { FastifyInstance } from 'fastify'
+import { buildApp, type AppOptions } from './app.js'
+import { OptionError } from './errors.js'
+
+export interface StartOptions extends AppOptions {
+  /** Stop gracefully on SIGINT/SIGTERM and exit 0 (the CLI does; a library user may not want it). */
+  handleSignals?: boolean
+}
+
+export interface RunningServer {
+  app: FastifyInstance
+  /** A URL a browser on this machine can open. */
+  url: string
+  /** The address really bound, e.g. `::` or `127.0.0.1`. */
+  address: string
+  port: number
+  /** Stops accepting, lets requests in flight finish (up to 10 s), then closes. */
+  close: () => Promise<void>
+}
+
+/** A port in use, a privileged port, an address not on this machine: exit 1. */
+export class ListenError extends Error {
+  override name = 'ListenError'
+}
+
+export const SHUTDOWN_GRACE_MS = 10_000
+
+function hasIPv6 (): boolean {
+  return Object.values(networkInterfaces()).some((list) => list?.some((i) => i.family === 'IPv6'))
+}
+
+function isWildcard (address: string): boolean {
+  return address === '::' || address === '0.0.0.0'
+}
+
+function urlOf (address: string, port: number): string {
+  const host = isWildcard(address) ? 'localhost' : address.includes(':') ? `[${address}]` : address
+  return `http://${host}:${port}/`
+}
+
+/** URLs under which other machines on the LAN can reach a wildcard bind. */
+function networkUrls (address: string, port: number): string[] {
+  if (!isWildcard(address)) return []
+  return Object.values(networkInterfaces()).flatMap((list) => list ?? [])
+    .filter((i) => !i.internal && (address === '::' || i.family === 'IPv4') && !i.address.startsWith('fe80:'))
+    .map((i) => urlOf(i.address, port))
+}
+
+function listenError (error: NodeJS.ErrnoException, host: string, port: number): Error {
+  switch (error.code) {
+    case 'EADDRINUSE':
+      return new ListenError(`port ${port} is already in use on ${host}; try another port, e.g. \`servekit ${port === 65535 ? 8000 : port + 1}\`, or \`servekit 0\` for any free port`)
+    case 'EACCES':
+      return new ListenError(`port ${port} is privileged and needs root; use a port from 1024 up, e.g. \`servekit 8000\``)
+    case 'EADDRNOTAVAIL':
+      return new ListenError(`cannot listen on ${host}: it is not an address of this machine`)
+    case 'ENOTFOUND':
+    case 'EAI_AGAIN':
+      return new OptionError('bind', `cannot resolve bind address ${host}`)
+    default:
+      return error
+  }
+}
+
+async function drain (app: FastifyInstance): Promise<void> {
+  // Past the grace period, connections still busy are cut so the process can exit.
+  const cut = setTimeout(() => app.server.closeAllConnections(), SHUTDOWN_GRACE_MS)
+  try {
+    await app.close()
+  } finally {
+    clearTimeout(cut)
+  }
+}
+
+export async function startServer (input: StartOptions = {}): Promise<RunningServer> {
+  const app = await buildApp(input)
+  const { port, bind } = app.servekit
+  const host = bind ?? (hasIPv6() ? '::' : '0.0.0.0')
+  // Fastify logs its own "Server listening" line; ours below must be the first.
+  const level = app.log.level
+  app.log.level = 'silent'
+  try {
+    // `::` with ipv6Only off accepts IPv4 too (dual stack).
+    await app.listen({ port, host, ipv6Only: false })
+  } catch (error) {
+    await app.close().catch(() => {})
+    throw listenError(error as NodeJS.ErrnoException, host, port)
+  } finally {
+    app.log.level = level
+  }
+
+  const bound = app.server.address() as AddressInfo
+  const url = urlOf(bound.address, bound.port)
+  const network = networkUrls(bound.address, bound.port)
+  app.log.info({ url, port: bound.port, address: bound.address, tls: false, network },
+    `Serving HTTP on ${bound.address} port ${bound.port} (${url}) ...`)
+
+  const close = async (): Promise<void> => { await drain(app) }
+  if (input.handleSignals === true) {
+    closeWithGrace({ delay: SHUTDOWN_GRACE_MS + 2_000, logger: app.log }, async ({ signal, err }) => {
+      if (err !== undefined) app.log.error({ err }, 'unexpected error, shutting down')
+      else app.log.info({ signal }, `${signal ?? 'exit'} received, finishing requests in flight (up to ${SHUTDOWN_GRACE_MS / 1000} s)`)
+      await close()
+    })
+  }
+  return { app, url, address: bound.address, port: bound.port, close }
+}
