@@ -93,12 +93,7 @@ export async function startServer (input: StartOptions = {}): Promise<RunningSer
     app.log.level = level
   }
 
-  const bound = app.server.address() as AddressInfo
-  const url = urlOf(bound.address, bound.port)
-  const network = networkUrls(bound.address, bound.port)
-  app.log.info({ url, port: bound.port, address: bound.address, tls: false, network },
-    `Serving HTTP on ${bound.address} port ${bound.port} (${url}) ...`)
-
+  // Installed before the start-up line, so a signal sent as soon as it appears is handled.
   const close = async (): Promise<void> => { await drain(app) }
   if (input.handleSignals === true) {
     closeWithGrace({ delay: SHUTDOWN_GRACE_MS + 2_000, logger: app.log }, async ({ signal, err }) => {
@@ -107,5 +102,11 @@ export async function startServer (input: StartOptions = {}): Promise<RunningSer
       await close()
     })
   }
+  const bound = app.server.address() as AddressInfo
+  const url = urlOf(bound.address, bound.port)
+  const network = networkUrls(bound.address, bound.port)
+  app.log.info({ url, port: bound.port, address: bound.address, tls: false, network },
+    `Serving HTTP on ${bound.address} port ${bound.port} (${url}) ...`)
+
   return { app, url, address: bound.address, port: bound.port, close }
 }

@@ -169,6 +169,8 @@ const staticFiles: FastifyPluginAsync<StaticFilesOptions> = async (app, options)
       const sent = await inspect(request, located.real)
       if (sent.type === 'directory') return await serveFolder(request, reply, located)
       if (sent.type === 'error') throw httpError(sent.statusCode)
+      // `/a.txt/` names a folder that does not exist, as on any POSIX path.
+      if (located.trailingSlash) throw httpError(404)
       return await serveFile(request, reply, located.real, sent)
     }
   })

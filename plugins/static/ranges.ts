@@ -52,9 +52,8 @@ export function decideRange (header: string | undefined, size: number): RangeDec
       continue
     }
     const start = Number(first)
-    const end = last === '' ? size - 1 : Number(last)
-    if (end < start) return FULL
-    if (start < size) ranges.push({ start, end: Math.min(end, size - 1) })
+    if (last !== '' && Number(last) < start) return FULL
+    if (start < size) ranges.push({ start, end: last === '' ? size - 1 : Math.min(Number(last), size - 1) })
   }
   if (ranges.length === 0) return UNSATISFIABLE
   return { kind: 'partial', ranges: coalesce(ranges) }
