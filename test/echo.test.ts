@@ -162,7 +162,16 @@ describe('a multipart body over the limit', () => {
     })
     assert.equal(res.status, 413)
     assert.equal(JSON.parse(res.text).statusCode, 413)
+    assert.equal(res.headers.connection, 'close', 'the rest of the upload is not read')
   })
+})
+
+test('a malformed multipart body is 400, not a server error', async () => {
+  for (const [type, payload] of [['multipart/form-data', 'no boundary'], ['multipart/form-data; boundary=x', '--x\r\nContent-Disposition: form-data; name="a"\r\n\r\ncut off']]) {
+    const res = await app.inject({ method: 'POST', url: '/echo', headers: { 'content-type': type! }, payload: payload! })
+    assert.equal(res.statusCode, 400, type)
+    assert.match(res.json<{ message: string }>().message, /^Malformed multipart body: /)
+  }
 })
 
 test('cookies with odd characters keep their values as @fastify/cookie decodes them', async () => {

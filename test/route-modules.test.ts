@@ -1,6 +1,7 @@
 // `--routes DIR`: route modules from a folder, TypeScript without a build step.
 import assert from 'node:assert/strict'
 import { after, before, describe, test } from 'node:test'
+import { fileURLToPath } from 'node:url'
 import type { FastifyInstance } from 'fastify'
 import { buildApp } from '../src/app.js'
 import { OptionError } from '../src/errors.js'
@@ -72,6 +73,18 @@ describe('a folder of route modules', () => {
   test('static files the modules do not define are still served', async () => {
     assert.equal((await app.inject({ url: '/other.txt' })).body, 'static')
   })
+})
+
+test('servekit\'s own routes folder loads as route modules: echo and login under their folder names', async () => {
+  const fixture = await makeTree({ 'index.html': 'home' })
+  const app = await buildApp({ directory: fixture.dir, routes: fileURLToPath(new URL('../routes', import.meta.url)), logLevel: 'silent' })
+  try {
+    assert.equal((await app.inject({ method: 'DELETE', url: '/echo/x?a=1' })).json<{ method: string }>().method, 'DELETE')
+    assert.equal((await app.inject({ url: '/login' })).statusCode, 200)
+  } finally {
+    await app.close()
+    await fixture.cleanup()
+  }
 })
 
 test('a missing folder is an option error', async () => {

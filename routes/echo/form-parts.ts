@@ -3,6 +3,7 @@
 // kept, so memory stays flat whatever is uploaded.
 import type { FastifyRequest } from 'fastify'
 import type { Multipart } from '@fastify/multipart'
+import { httpError } from '../../src/errors.js'
 import { group, type Grouped } from './request-data.js'
 
 export interface FilePart {
@@ -54,6 +55,11 @@ export async function readFormParts (request: FastifyRequest, limit: number): Pr
       overLimit()
     }
     return group(pairs)
+  } catch (error) {
+    // Limits carry their status (413); anything else busboy throws is a body it
+    // could not parse (no boundary, truncated parts): the client's doing.
+    if (typeof (error as { statusCode?: unknown }).statusCode === 'number') throw error
+    throw httpError(400, `Malformed multipart body: ${(error as Error).message}`)
   } finally {
     request.raw.off('data', count)
   }

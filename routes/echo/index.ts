@@ -7,7 +7,7 @@ import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify'
 import cookie from '@fastify/cookie'
 import multipart from '@fastify/multipart'
 import { OptionError } from '../../src/errors.js'
-import { BodyTooLargeError, readFormParts, type FormValue } from './form-parts.js'
+import { readFormParts, type FormValue } from './form-parts.js'
 import { cookiePairs, formPairs, headerPairs, mediaType, postData, splitTarget, type Grouped } from './request-data.js'
 
 export interface EchoOptions {
@@ -60,8 +60,8 @@ const echo: FastifyPluginAsync<EchoOptions> = async (app, options) => {
     try {
       form = await formData(request, body)
     } catch (error) {
-      // The rest of the body is still on its way; closing is cheaper than reading it.
-      if (error instanceof BodyTooLargeError) reply.header('connection', 'close')
+      // The rest of the body may still be on its way; closing is cheaper than reading it.
+      reply.header('connection', 'close')
       throw error
     }
     return await reply.headers(RESPONSE_HEADERS).send({
