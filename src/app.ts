@@ -2,9 +2,12 @@
 // with one plugin per capability.
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify'
 import staticFiles from '../plugins/static/index.js'
+import echo from '../routes/echo/index.js'
+import login from '../routes/login/index.js'
 import { createLogger } from './logger.js'
 import { resolveOptions, type ResolvedOptions, type ServekitOptions } from './options.js'
 import { RequestLog } from './request-log.js'
+import routeModules from './route-modules.js'
 
 export interface AppOptions extends ServekitOptions {
   /** A pino-compatible logger; default: one built from `logLevel` and `logFormat`. */
@@ -46,5 +49,10 @@ export async function buildApp (input: AppOptions = {}): Promise<FastifyInstance
   app.decorate('servekit', options)
 
   await app.register(staticFiles, { root: options.root, dotfiles: options.dotfiles, followSymlinks: options.followSymlinks })
+  // Routes below are more specific than the static plugin's `/*`, so they win
+  // in Fastify's router whatever the order.
+  if (options.echo) await app.register(echo, { prefix: '/echo' })
+  if (options.login) await app.register(login, { prefix: '/login', users: options.loginUsers, secret: options.secret })
+  if (options.routes !== undefined) await app.register(routeModules, { dir: options.routes })
   return app
 }

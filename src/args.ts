@@ -18,6 +18,9 @@ export const FLAGS = {
   directory: { type: 'string', short: 'd', value: 'DIR', help: 'folder to serve (default: the current folder)' },
   dotfiles: { type: 'boolean', help: 'list and serve names starting with "." (default: hidden, 404)' },
   'follow-symlinks': { type: 'boolean', help: 'serve symlinks whose target is outside the folder (default: 404, not listed)' },
+  echo: { type: 'boolean', help: 'answer every request under /echo with what it carried, as JSON' },
+  routes: { type: 'string', value: 'DIR', help: 'load route modules (.js, .mjs, .ts) from DIR; folders become URL prefixes' },
+  login: { type: 'boolean', help: 'mount the login demo at /login (users: $SERVEKIT_LOGIN_USERS)' },
   'log-level': { type: 'string', value: 'LEVEL', help: `${LOG_LEVELS.join(', ')} (default: info)` },
   'log-format': { type: 'string', value: 'FORMAT', help: `${LOG_FORMATS.join(' or ')} (default: pretty on a terminal, else json)` },
   help: { type: 'boolean', short: 'h', help: 'show this help and exit' },
@@ -59,6 +62,24 @@ function choice<T extends string> (flag: string, value: string | undefined, allo
   throw new OptionError(flag, `${flag} must be one of ${allowed.join(', ')} (got ${JSON.stringify(value)})`)
 }
 
+/** `name:password,name:password` from SERVEKIT_LOGIN_USERS; a password may contain `:`. */
+export function parseLoginUsers (text: string): Record<string, string> {
+  const users: Record<string, string> = Object.create(null)
+  for (const entry of text.split(',')) {
+    const colon = entry.indexOf(':')
+    const name = entry.slice(0, colon).trim()
+    if (colon === -1 || name === '' || colon === entry.length - 1) {
+      throw new OptionError('loginUsers', 'SERVEKIT_LOGIN_USERS must be name:password pairs separated by commas')
+    }
+    users[name] = entry.slice(colon + 1)
+  }
+  return users
+}
+
+function nonEmpty (value: string | undefined): string | undefined {
+  return value === undefined || value === '' ? undefined : value
+}
+
 export interface CliEnvironment {
   env: NodeJS.ProcessEnv
   /** Whether stdout is a terminal: decides the default log format. */
@@ -91,7 +112,12 @@ export function parseCli (argv: readonly string[], { env, isTTY }: CliEnvironmen
       dotfiles: values.dotfiles,
       followSymlinks: values['follow-symlinks'],
       logLevel: choice<LogLevel>('--log-level', values['log-level'], LOG_LEVELS),
-      logFormat: choice<LogFormat>('--log-format', values['log-format'], LOG_FORMATS) ?? (isTTY ? 'pretty' : 'json')
+      logFormat: choice<LogFormat>('--log-format', values['log-format'], LOG_FORMATS) ?? (isTTY ? 'pretty' : 'json'),
+      echo: values.echo,
+      routes: values.routes,
+      login: values.login,
+      loginUsers: values.login === true && nonEmpty(env.SERVEKIT_LOGIN_USERS) !== undefined ? parseLoginUsers(env.SERVEKIT_LOGIN_USERS!) : undefined,
+      secret: nonEmpty(env.SERVEKIT_SECRET)
     }
   }
 }
@@ -114,10 +140,15 @@ Arguments:
 Options:
 ${rows.map(([label, help]) => `  ${label.padEnd(width)}${help}`).join('\n')}
 
+Environment:
+  SERVEKIT_SECRET        signs session cookies (32+ characters); default: a new random key each start
+  SERVEKIT_LOGIN_USERS   login demo users as name:password,name:password (default: jdoe:s3cret)
+
 Examples:
   servekit                      share the current folder on port ${DEFAULT_PORT}
   servekit -b 127.0.0.1 8080    only this machine can connect, on port 8080
   servekit -d ~/Pictures 0      serve ~/Pictures on any free port
   curl -H 'Accept: application/json' http://localhost:${DEFAULT_PORT}/   a listing as JSON
+  servekit --echo --routes routes   the echo route plus your own route modules
 `
 }

@@ -23,6 +23,16 @@ export interface ServekitOptions {
   followSymlinks?: boolean
   logLevel?: LogLevel
   logFormat?: LogFormat
+  /** Mount the echo route at `/echo` and everything under it. */
+  echo?: boolean
+  /** Folder of route modules to load (`@fastify/autoload` conventions; `.ts` loads directly). */
+  routes?: string
+  /** Mount the login demo at `/login`. */
+  login?: boolean
+  /** Login demo users, name → password; default: the tutorial's demo user. */
+  loginUsers?: Record<string, string>
+  /** Signs session cookies (32+ characters); default: a random key per start. */
+  secret?: string
 }
 
 export interface ResolvedOptions {
@@ -34,6 +44,13 @@ export interface ResolvedOptions {
   followSymlinks: boolean
   logLevel: LogLevel
   logFormat: LogFormat
+  echo: boolean
+  /** Real path of the route-module folder. */
+  routes: string | undefined
+  login: boolean
+  /** Checked by the login plugin, which owns the rules. */
+  loginUsers: Record<string, string> | undefined
+  secret: string | undefined
 }
 
 function oneOf<T extends string> (option: string, value: unknown, allowed: readonly T[], fallback: T): T {
@@ -64,6 +81,11 @@ export async function resolveOptions (input: ServekitOptions = {}): Promise<Reso
     dotfiles: flag('dotfiles', input.dotfiles),
     followSymlinks: flag('followSymlinks', input.followSymlinks),
     logLevel: oneOf('logLevel', input.logLevel, LOG_LEVELS, 'info'),
-    logFormat: oneOf('logFormat', input.logFormat, LOG_FORMATS, 'json')
+    logFormat: oneOf('logFormat', input.logFormat, LOG_FORMATS, 'json'),
+    echo: flag('echo', input.echo),
+    routes: input.routes === undefined ? undefined : await realDirectory(input.routes, 'routes'),
+    login: flag('login', input.login),
+    loginUsers: input.loginUsers,
+    secret: input.secret
   }
 }

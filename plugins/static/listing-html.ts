@@ -1,13 +1,8 @@
 // Renders a listing as HTML. Every name is user-controlled (anyone who can create a
 // file names it), so names are escaped for text and percent-encoded for hrefs.
+import { escapeHtml } from '../../src/html.js'
 import { encodeSegment } from '../../src/safe-path.js'
 import type { ListingEntry, SortKey, SortOrder } from './listing.js'
-
-const HTML_ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' }
-
-export function escapeHtml (text: string): string {
-  return text.replace(/[&<>"']/g, (c) => HTML_ESCAPES[c]!)
-}
 
 const UNITS = ['B', 'KiB', 'MiB', 'GiB', 'TiB']
 

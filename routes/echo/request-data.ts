@@ -1,0 +1,60 @@
+// What the echo route reports about a request, as pure functions of its parts.
+// The tutorial's webapp.py built dicts, so a repeated key kept only one value;
+// here a key given once maps to its value and a repeated key to all of them.
+import { isUtf8 } from 'node:buffer'
+
+export type Grouped<T> = Record<string, T | T[]>
+
+/** Groups pairs by key in order: once → the value, repeated → an array of the values. */
+export function group<T> (pairs: Iterable<readonly [string, T]>): Grouped<T> {
+  const grouped = new Map<string, T | T[]>()
+  for (const [key, value] of pairs) {
+    const seen = grouped.get(key)
+    if (seen === undefined) grouped.set(key, value)
+    else if (Array.isArray(seen)) seen.push(value)
+    else grouped.set(key, [seen, value])
+  }
+  // fromEntries defines own properties, so a key named __proto__ stays data.
+  return Object.fromEntries(grouped)
+}
+
+/** Splits a raw request target into its path (as sent, not decoded) and query. */
+export function splitTarget (target: string): { path: string, query: string } {
+  const q = target.indexOf('?')
+  return q === -1 ? { path: target, query: '' } : { path: target.slice(0, q), query: target.slice(q + 1) }
+}
+
+/** `a=1&a=2&b=%20` as a browser form or URL means it: `+` is a space, escapes decoded. */
+export function formPairs (text: string): Grouped<string> {
+  return group(new URLSearchParams(text))
+}
+
+/**
+ * The Cookie header by name. Decoding a single `name=value` pair is left to
+ * `parsePair` (@fastify/cookie's parser), but that parser keeps only the first of
+ * a repeated name, so the header is split into pairs here first (RFC 6265 §4.2.1:
+ * pairs are separated by `;`; Node joins repeated Cookie headers with `; `).
+ */
+export function cookiePairs (header: string | undefined, parsePair: (pair: string) => Record<string, string>): Grouped<string> {
+  if (header === undefined || header === '') return {}
+  return group(header.split(';').flatMap((pair) => Object.entries(parsePair(pair))))
+}
+
+/** Request headers with lower-case names, from Node's `rawHeaders` (names and values alternating). */
+export function headerPairs (rawHeaders: readonly string[]): Grouped<string> {
+  const pairs: Array<[string, string]> = []
+  for (let i = 0; i + 1 < rawHeaders.length; i += 2) pairs.push([rawHeaders[i]!.toLowerCase(), rawHeaders[i + 1]!])
+  return group(pairs)
+}
+
+export type PostData = { post_data: string } | { post_data: string, post_data_encoding: 'base64' }
+
+/** The body as text, or as base64 when it is not valid UTF-8 (JSON cannot carry raw bytes). */
+export function postData (body: Buffer): PostData {
+  return isUtf8(body) ? { post_data: body.toString('utf8') } : { post_data: body.toString('base64'), post_data_encoding: 'base64' }
+}
+
+/** The media type of a Content-Type header, lower case, without parameters. */
+export function mediaType (contentType: string | undefined): string {
+  return (contentType ?? '').split(';', 1)[0]!.trim().toLowerCase()
+}

@@ -1,0 +1,60 @@
+// The login demo's pages. The user name comes from the client (the form, the
+// cookie), so it is escaped wherever it appears.
+import { escapeHtml } from '../../src/html.js'
+
+export const PAGE_HEADERS = {
+  'content-type': 'text/html; charset=utf-8',
+  // Inline styles only, forms post back here only, and no other site may frame
+  // the form (clickjacking).
+  'content-security-policy': "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'",
+  'x-content-type-options': 'nosniff',
+  // Pages differ per user; no cache may hand one user's page to another.
+  'cache-control': 'no-store'
+}
+
+const STYLE = 'body{font:16px/1.5 system-ui,sans-serif;max-width:24rem;margin:3rem auto;padding:0 1rem}' +
+  'label,input,button{display:block;width:100%;box-sizing:border-box}input{margin:.25rem 0 1rem;padding:.4rem}' +
+  'button{padding:.5rem}.error{color:#b00020}'
+
+function page (title: string, body: string): string {
+  return `<!DOCTYPE html>
+<html lang="en">
+<head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>${escapeHtml(title)}</title><style>${STYLE}</style></head>
+<body>
+${body}
+</body>
+</html>
+`
+}
+
+export interface LoginPage {
+  /** Where the form posts to. */
+  action: string
+  /** Set after a failed attempt: the name to fill in again. */
+  failedUser?: string
+}
+
+export function loginPage ({ action, failedUser }: LoginPage): string {
+  const error = failedUser === undefined ? '' : '<p class="error" role="alert">Wrong user name or password.</p>\n'
+  return page('Log in', `<h1>Log in</h1>
+${error}<form method="post" action="${escapeHtml(action)}">
+<label for="username">User name</label>
+<input id="username" name="username" autocomplete="username" required autofocus value="${escapeHtml(failedUser ?? '')}">
+<label for="password">Password</label>
+<input id="password" name="password" type="password" autocomplete="current-password" required>
+<button type="submit">Log in</button>
+</form>`)
+}
+
+export interface GreetingPage {
+  user: string
+  /** Where the log-out button posts to. */
+  logout: string
+}
+
+export function greetingPage ({ user, logout }: GreetingPage): string {
+  return page(`Hello, ${user}`, `<h1>Hello, ${escapeHtml(user)}!</h1>
+<p>You are logged in. The session lives in a signed cookie, so any server that shares the secret knows you.</p>
+<form method="post" action="${escapeHtml(logout)}"><button type="submit">Log out</button></form>`)
+}

@@ -1,0 +1,40 @@
+// The echo route's pure rules: grouping repeated keys, cookies, headers, bodies.
+import assert from 'node:assert/strict'
+import { test } from 'node:test'
+import { cookiePairs, group, headerPairs, mediaType, postData } from '../routes/echo/request-data.js'
+
+const onePair = (pair: string): Record<string, string> => {
+  const eq = pair.indexOf('=')
+  return eq === -1 ? {} : { [pair.slice(0, eq).trim()]: pair.slice(eq + 1).trim() }
+}
+
+test('a key given once is a string, a repeated key an array in order', () => {
+  assert.deepEqual(group([['a', '1'], ['b', '2'], ['a', '3'], ['a', '4']]), { a: ['1', '3', '4'], b: '2' })
+})
+
+test('a key named __proto__ stays a plain key', () => {
+  const grouped = group([['__proto__', 'x']])
+  assert.equal(Object.getPrototypeOf(grouped), Object.prototype)
+  assert.deepEqual(Object.keys(grouped), ['__proto__'])
+})
+
+test('cookies are split on ";" before decoding, so repeats survive', () => {
+  assert.deepEqual(cookiePairs('a=1;a=2; b=3', onePair), { a: ['1', '2'], b: '3' })
+  assert.deepEqual(cookiePairs(undefined, onePair), {})
+  assert.deepEqual(cookiePairs('', onePair), {})
+})
+
+test('header names are lower-cased and repeated headers kept apart', () => {
+  assert.deepEqual(headerPairs(['Host', 'x', 'X-A', '1', 'x-a', '2']), { host: 'x', 'x-a': ['1', '2'] })
+})
+
+test('post_data is text for UTF-8 and base64 otherwise', () => {
+  assert.deepEqual(postData(Buffer.from('ok ✓')), { post_data: 'ok ✓' })
+  assert.deepEqual(postData(Buffer.from([0xc3])), { post_data: 'ww==', post_data_encoding: 'base64' })
+  assert.deepEqual(postData(Buffer.alloc(0)), { post_data: '' })
+})
+
+test('the media type ignores parameters and case', () => {
+  assert.equal(mediaType('Application/X-WWW-Form-Urlencoded; charset=UTF-8'), 'application/x-www-form-urlencoded')
+  assert.equal(mediaType(undefined), '')
+})
