@@ -2,7 +2,8 @@ import { strict as assert } from 'node:assert'
 import { after, test } from 'node:test'
 import { realpath } from 'node:fs/promises'
 import { readListing, sortEntries, type ListingEntry } from '../plugins/static/listing.js'
-import { escapeHtml, humanSize, renderListingHtml } from '../plugins/static/listing-html.js'
+import { humanSize, renderListingHtml } from '../plugins/static/listing-html.js'
+import { escapeHtml } from '../src/html.js'
 import { makeTree } from './helpers/fixtures.js'
 
 const entry = (name: string, type: 'file' | 'directory', size = 0, mtime = 0): ListingEntry => ({ name, type, size, mtime: new Date(mtime) })
