@@ -1,9 +1,11 @@
 // Command-line flags: one table drives both parsing and --help, so they cannot
 // drift apart. Parsing is pure (argv and env in, options out) so tests call it
 // directly; src/cli.ts only reports.
+import { homedir } from 'node:os'
 import { parseArgs } from 'node:util'
 import { OptionError } from './errors.js'
 import { checkPort, DEFAULT_PORT, LOG_FORMATS, LOG_LEVELS, type LogFormat, type LogLevel, type ServekitOptions } from './options.js'
+import { defaultTlsCacheDir, TLS_KEY_TYPES, type TlsKeyType } from './tls/settings.js'
 
 interface FlagSpec {
   type: 'string' | 'boolean'
@@ -18,6 +20,11 @@ export const FLAGS = {
   directory: { type: 'string', short: 'd', value: 'DIR', help: 'folder to serve (default: the current folder)' },
   dotfiles: { type: 'boolean', help: 'list and serve names starting with "." (default: hidden, 404)' },
   'follow-symlinks': { type: 'boolean', help: 'serve symlinks whose target is outside the folder (default: 404, not listed)' },
+  tls: { type: 'boolean', help: 'serve HTTPS with a self-signed certificate, made once and cached in ~/.config/servekit/tls' },
+  'tls-cert': { type: 'string', value: 'FILE', help: 'serve HTTPS with this PEM certificate (chain); the key may be in the same file' },
+  'tls-key': { type: 'string', value: 'FILE', help: 'PEM private key of --tls-cert' },
+  'tls-password-file': { type: 'string', value: 'FILE', help: 'file holding the passphrase of an encrypted --tls-key' },
+  'tls-key-type': { type: 'string', value: 'TYPE', help: 'key of the generated certificate: ec (P-256, default) or rsa (2048 bits); implies --tls' },
   'log-level': { type: 'string', value: 'LEVEL', help: `${LOG_LEVELS.join(', ')} (default: info)` },
   'log-format': { type: 'string', value: 'FORMAT', help: `${LOG_FORMATS.join(' or ')} (default: pretty on a terminal, else json)` },
   help: { type: 'boolean', short: 'h', help: 'show this help and exit' },
@@ -91,7 +98,13 @@ export function parseCli (argv: readonly string[], { env, isTTY }: CliEnvironmen
       dotfiles: values.dotfiles,
       followSymlinks: values['follow-symlinks'],
       logLevel: choice<LogLevel>('--log-level', values['log-level'], LOG_LEVELS),
-      logFormat: choice<LogFormat>('--log-format', values['log-format'], LOG_FORMATS) ?? (isTTY ? 'pretty' : 'json')
+      logFormat: choice<LogFormat>('--log-format', values['log-format'], LOG_FORMATS) ?? (isTTY ? 'pretty' : 'json'),
+      tls: values.tls,
+      tlsCert: values['tls-cert'],
+      tlsKey: values['tls-key'],
+      tlsPasswordFile: values['tls-password-file'],
+      tlsKeyType: choice<TlsKeyType>('--tls-key-type', values['tls-key-type'], TLS_KEY_TYPES),
+      tlsCacheDir: defaultTlsCacheDir(env, env.HOME !== undefined && env.HOME !== '' ? env.HOME : homedir())
     }
   }
 }
@@ -118,6 +131,7 @@ Examples:
   servekit                      share the current folder on port ${DEFAULT_PORT}
   servekit -b 127.0.0.1 8080    only this machine can connect, on port 8080
   servekit -d ~/Pictures 0      serve ~/Pictures on any free port
+  servekit --tls 8443           HTTPS on port 8443 with a cached self-signed certificate
   curl -H 'Accept: application/json' http://localhost:${DEFAULT_PORT}/   a listing as JSON
 `
 }
