@@ -93,6 +93,12 @@ test('an expired certificate in the cache is made anew', async () => {
   assert.equal(await readFile(renewed.certFile, 'utf8'), renewed.cert)
 })
 
+test('a certificate not valid yet (the clock went back) is made anew', async () => {
+  const fixture = await tempDir()
+  await cacheIn(fixture, NAMES, new Date(Date.now() + 2 * DAY_MS))
+  assert.match((await cacheIn(fixture)).madeBecause ?? '', /^the cached certificate is not valid until /)
+})
+
 test('a certificate lacking a needed name is made anew, keeping the names it had', async () => {
   const fixture = await tempDir()
   await cacheIn(fixture, { required: ['localhost', '192.168.1.20'], optional: [] })
