@@ -8,10 +8,14 @@ import { createLogger } from './logger.js'
 import { resolveOptions, type ResolvedOptions, type ServekitOptions } from './options.js'
 import { RequestLog } from './request-log.js'
 import routeModules from './route-modules.js'
+import { loadTls, type HttpsOptions } from './tls/index.js'
+import { hookTlsServer } from './tls/server-hooks.js'
 
 export interface AppOptions extends ServekitOptions {
   /** A pino-compatible logger; default: one built from `logLevel` and `logFormat`. */
   logger?: FastifyBaseLogger
+  /** Key and certificate to serve HTTPS with; default: found or made from the `tls*` options. */
+  https?: HttpsOptions
 }
 
 declare module 'fastify' {
@@ -36,7 +40,12 @@ export const TIMEOUTS = {
 
 export async function buildApp (input: AppOptions = {}): Promise<FastifyInstance> {
   const options = await resolveOptions(input)
+  const tls = input.https === undefined ? await loadTls(options) : undefined
+  const https = input.https ?? tls?.https
+  // HTTP/1.1 over TLS only: an http2 server lacks closeAllConnections and
+  // headersTimeout, which shutdown and the slowloris limit rely on.
   const app = Fastify({
+    ...(https === undefined ? {} : { https }),
     loggerInstance: input.logger ?? createLogger({ level: options.logLevel, format: options.logFormat }),
     logController: new RequestLog(),
     requestTimeout: TIMEOUTS.request,
@@ -47,6 +56,8 @@ export async function buildApp (input: AppOptions = {}): Promise<FastifyInstance
   })
   app.server.headersTimeout = TIMEOUTS.headers
   app.decorate('servekit', options)
+  if (https !== undefined) hookTlsServer(app)
+  for (const note of tls?.notes ?? []) app.log[note.level](note.msg)
 
   await app.register(staticFiles, { root: options.root, dotfiles: options.dotfiles, followSymlinks: options.followSymlinks })
   // Routes below are more specific than the static plugin's `/*`, so they win

@@ -1,9 +1,11 @@
 // Command-line flags: one table drives both parsing and --help, so they cannot
 // drift apart. Parsing is pure (argv and env in, options out) so tests call it
 // directly; src/cli.ts only reports.
+import { homedir } from 'node:os'
 import { parseArgs } from 'node:util'
 import { OptionError } from './errors.js'
 import { checkPort, DEFAULT_PORT, LOG_FORMATS, LOG_LEVELS, type LogFormat, type LogLevel, type ServekitOptions } from './options.js'
+import { defaultTlsCacheDir, TLS_KEY_TYPES, type TlsKeyType } from './tls/settings.js'
 
 interface FlagSpec {
   type: 'string' | 'boolean'
@@ -21,6 +23,11 @@ export const FLAGS = {
   echo: { type: 'boolean', help: 'answer every request under /echo with what it carried, as JSON' },
   routes: { type: 'string', value: 'DIR', help: 'load route modules (.js, .mjs, .ts) from DIR; folders become URL prefixes' },
   login: { type: 'boolean', help: 'mount the login demo at /login (users: $SERVEKIT_LOGIN_USERS)' },
+  tls: { type: 'boolean', help: 'serve HTTPS with a self-signed certificate, made once and cached in ~/.config/servekit/tls' },
+  'tls-cert': { type: 'string', value: 'FILE', help: 'serve HTTPS with this PEM certificate (chain); the key may be in the same file' },
+  'tls-key': { type: 'string', value: 'FILE', help: 'PEM private key of --tls-cert' },
+  'tls-password-file': { type: 'string', value: 'FILE', help: 'file holding the passphrase of an encrypted --tls-key' },
+  'tls-key-type': { type: 'string', value: 'TYPE', help: 'key of the generated certificate: ec (P-256, default) or rsa (2048 bits); implies --tls' },
   'log-level': { type: 'string', value: 'LEVEL', help: `${LOG_LEVELS.join(', ')} (default: info)` },
   'log-format': { type: 'string', value: 'FORMAT', help: `${LOG_FORMATS.join(' or ')} (default: pretty on a terminal, else json)` },
   help: { type: 'boolean', short: 'h', help: 'show this help and exit' },
@@ -117,7 +124,13 @@ export function parseCli (argv: readonly string[], { env, isTTY }: CliEnvironmen
       routes: values.routes,
       login: values.login,
       loginUsers: values.login === true && nonEmpty(env.SERVEKIT_LOGIN_USERS) !== undefined ? parseLoginUsers(env.SERVEKIT_LOGIN_USERS!) : undefined,
-      secret: nonEmpty(env.SERVEKIT_SECRET)
+      secret: nonEmpty(env.SERVEKIT_SECRET),
+      tls: values.tls,
+      tlsCert: values['tls-cert'],
+      tlsKey: values['tls-key'],
+      tlsPasswordFile: values['tls-password-file'],
+      tlsKeyType: choice<TlsKeyType>('--tls-key-type', values['tls-key-type'], TLS_KEY_TYPES),
+      tlsCacheDir: defaultTlsCacheDir(env, env.HOME !== undefined && env.HOME !== '' ? env.HOME : homedir())
     }
   }
 }
@@ -148,6 +161,7 @@ Examples:
   servekit                      share the current folder on port ${DEFAULT_PORT}
   servekit -b 127.0.0.1 8080    only this machine can connect, on port 8080
   servekit -d ~/Pictures 0      serve ~/Pictures on any free port
+  servekit --tls 8443           HTTPS on port 8443 with a cached self-signed certificate
   curl -H 'Accept: application/json' http://localhost:${DEFAULT_PORT}/   a listing as JSON
   servekit --echo --routes routes   the echo route plus your own route modules
 `

@@ -1,7 +1,9 @@
 // Options as the library and the CLI take them, and their validation: done once,
 // here, so every plugin receives values it can trust.
+import { homedir } from 'node:os'
 import { OptionError } from './errors.js'
 import { realDirectory } from './real-directory.js'
+import { tlsSettings, type TlsOptions, type TlsSettings } from './tls/settings.js'
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const
 export const LOG_FORMATS = ['json', 'pretty'] as const
@@ -10,7 +12,7 @@ export type LogFormat = typeof LOG_FORMATS[number]
 
 export const DEFAULT_PORT = 8000
 
-export interface ServekitOptions {
+export interface ServekitOptions extends TlsOptions {
   /** Folder to serve; default: the current folder. */
   directory?: string
   /** TCP port; 0 picks a free one. Default 8000. */
@@ -51,6 +53,8 @@ export interface ResolvedOptions {
   /** Checked by the login plugin, which owns the rules. */
   loginUsers: Record<string, string> | undefined
   secret: string | undefined
+  /** HTTPS: which certificate; undefined for plain HTTP. */
+  tls: TlsSettings | undefined
 }
 
 function oneOf<T extends string> (option: string, value: unknown, allowed: readonly T[], fallback: T): T {
@@ -86,6 +90,7 @@ export async function resolveOptions (input: ServekitOptions = {}): Promise<Reso
     routes: input.routes === undefined ? undefined : await realDirectory(input.routes, 'routes'),
     login: flag('login', input.login),
     loginUsers: input.loginUsers,
-    secret: input.secret
+    secret: input.secret,
+    tls: tlsSettings(input, homedir())
   }
 }

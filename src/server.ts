@@ -5,6 +5,8 @@ import closeWithGrace from 'close-with-grace'
 import type { FastifyInstance } from 'fastify'
 import { buildApp, type AppOptions } from './app.js'
 import { OptionError } from './errors.js'
+import { resolveOptions } from './options.js'
+import { describeCertificate, loadTls } from './tls/index.js'
 
 export interface StartOptions extends AppOptions {
   /** Stop gracefully on SIGINT/SIGTERM and exit 0 (the CLI does; a library user may not want it). */
@@ -37,17 +39,17 @@ function isWildcard (address: string): boolean {
   return address === '::' || address === '0.0.0.0'
 }
 
-function urlOf (address: string, port: number): string {
+function urlOf (address: string, port: number, scheme = 'http'): string {
   const host = isWildcard(address) ? 'localhost' : address.includes(':') ? `[${address}]` : address
-  return `http://${host}:${port}/`
+  return `${scheme}://${host}:${port}/`
 }
 
 /** URLs under which other machines on the LAN can reach a wildcard bind. */
-function networkUrls (address: string, port: number): string[] {
+function networkUrls (address: string, port: number, scheme: string): string[] {
   if (!isWildcard(address)) return []
   return Object.values(networkInterfaces()).flatMap((list) => list ?? [])
     .filter((i) => !i.internal && (address === '::' || i.family === 'IPv4') && !i.address.startsWith('fe80:'))
-    .map((i) => urlOf(i.address, port))
+    .map((i) => urlOf(i.address, port, scheme))
 }
 
 function listenError (error: NodeJS.ErrnoException, host: string, port: number): Error {
@@ -77,7 +79,10 @@ async function drain (app: FastifyInstance): Promise<void> {
 }
 
 export async function startServer (input: StartOptions = {}): Promise<RunningServer> {
-  const app = await buildApp(input)
+  // The certificate is settled before the app is built, so the start-up line can describe it.
+  const tls = input.https === undefined ? await loadTls(await resolveOptions(input)) : undefined
+  const https = input.https ?? tls?.https
+  const app = await buildApp({ ...input, https })
   const { port, bind } = app.servekit
   const host = bind ?? (hasIPv6() ? '::' : '0.0.0.0')
   // Fastify logs its own "Server listening" line; ours below must be the first.
@@ -102,11 +107,15 @@ export async function startServer (input: StartOptions = {}): Promise<RunningSer
       await close()
     })
   }
+
   const bound = app.server.address() as AddressInfo
-  const url = urlOf(bound.address, bound.port)
-  const network = networkUrls(bound.address, bound.port)
-  app.log.info({ url, port: bound.port, address: bound.address, tls: false, network },
-    `Serving HTTP on ${bound.address} port ${bound.port} (${url}) ...`)
+  const scheme = https === undefined ? 'http' : 'https'
+  const url = urlOf(bound.address, bound.port, scheme)
+  const network = networkUrls(bound.address, bound.port, scheme)
+  const certificate = https === undefined ? undefined : tls?.certificate ?? describeCertificate(https.cert)
+  app.log.info({ url, port: bound.port, address: bound.address, tls: https !== undefined, network, ...(certificate === undefined ? {} : { certificate }) },
+    `Serving ${scheme.toUpperCase()} on ${bound.address} port ${bound.port} (${url}) ...`)
+  for (const note of tls?.notes ?? []) app.log[note.level](note.msg)
 
   return { app, url, address: bound.address, port: bound.port, close }
 }

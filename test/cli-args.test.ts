@@ -10,7 +10,8 @@ test('no arguments: port 8000, every other option left to its default', () => {
   const command = parse([])
   assert.equal(command.kind, 'serve')
   if (command.kind !== 'serve') return
-  const { port, logFormat, ...rest } = command.options
+  const { port, logFormat, tlsCacheDir, ...rest } = command.options
+  assert.ok(tlsCacheDir?.endsWith('/servekit/tls'))
   assert.equal(port, 8000)
   assert.equal(logFormat, 'json')
   for (const [name, value] of Object.entries(rest)) assert.equal(value, undefined, name)
