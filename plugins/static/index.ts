@@ -2,7 +2,6 @@
 // Path resolution, the symlink and dotfile policy, redirects, listings, ranges and
 // 405s are ours; send contributes stat, MIME types, validators and conditional GET.
 import type { Stats } from 'node:fs'
-import { open, type FileHandle } from 'node:fs/promises'
 import type { Readable } from 'node:stream'
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify'
 import Negotiator from 'negotiator'
@@ -13,6 +12,8 @@ import { readListing, sortEntries, SORT_KEYS, SORT_ORDERS, type SortKey, type So
 import { renderListingHtml } from './listing-html.js'
 import { contentRange, decideRange, ifRangeHolds } from './ranges.js'
 import { multipartRanges } from './multipart-ranges.js'
+import { FileCache, fileBody } from './file-body.js'
+import { ResolutionCache, type Resolution } from './resolution-cache.js'
 import { realDirectory } from '../../src/real-directory.js'
 
 export interface StaticFilesOptions extends Partial<PathPolicy> {
@@ -20,6 +21,8 @@ export interface StaticFilesOptions extends Partial<PathPolicy> {
   root: string
   /** Files that stand for their folder, tried in order. */
   index?: readonly string[]
+  /** Memory for small files' bytes (each up to 64 KiB); 0 turns this and the real-path cache off. Default 32 MiB. */
+  cacheBytes?: number
 }
 
 const READ_METHODS = ['GET', 'HEAD']
@@ -51,14 +54,6 @@ function rejectSpecialFiles (_path: string, stats: Stats): void {
   if (!stats.isFile()) throw httpError(404)
 }
 
-async function openFile (real: string): Promise<FileHandle> {
-  try {
-    return await open(real, 'r')
-  } catch (error) {
-    throw fsHttpError(error)
-  }
-}
-
 const SEND_OPTIONS = { index: false, dotfiles: 'allow', acceptRanges: false, onFile: rejectSpecialFiles } as const
 
 /**
@@ -82,18 +77,38 @@ const staticFiles: FastifyPluginAsync<StaticFilesOptions> = async (app, options)
   const dotfiles = options.dotfiles ?? false
   const followSymlinks = options.followSymlinks ?? false
   const index = options.index ?? ['index.html', 'index.htm']
+  const cache = new FileCache(options.cacheBytes ?? 32 * 1024 * 1024)
+  const resolutions = new ResolutionCache(options.cacheBytes === 0 ? 0 : 10_000)
 
   // Requests for other methods must reach the 405 handler whatever their body.
   app.removeAllContentTypeParsers()
   app.addContentTypeParser('*', (_request, _payload, done) => { done(null) })
 
-  async function locate (request: FastifyRequest): Promise<{ real: string, segments: string[], trailingSlash: boolean, query: string }> {
+  interface Located { real: string, segments: string[], trailingSlash: boolean, query: string, key: string, cached?: Resolution }
+
+  async function locate (request: FastifyRequest, useCache = true): Promise<Located> {
     const target = splitTarget(request.raw.url ?? '/')
     const parsed = parseUrlPath(target.path, dotfiles)
     if (!parsed.ok) throw httpError(parsed.status)
+    const key = parsed.segments.join('/')
+    const located = { segments: parsed.segments, trailingSlash: parsed.trailingSlash, query: target.query, key }
+    const cached = useCache ? resolutions.get(key) : undefined
+    if (cached !== undefined) return { ...located, real: cached.real, cached }
     const real = await resolveInRoot(root, parsed.segments, followSymlinks)
     if (real === null) throw httpError(404)
-    return { real, segments: parsed.segments, trailingSlash: parsed.trailingSlash, query: target.query }
+    return { ...located, real }
+  }
+
+  /** Resolves and stats the request's path, through the cache while it still holds. */
+  async function locateAndInspect (request: FastifyRequest): Promise<{ located: Located, sent: send.SendResult }> {
+    const located = await locate(request)
+    const sent = await inspect(request, located.real)
+    if (located.cached === undefined || ResolutionCache.holds(located.cached, sent.type === 'file' ? sent.metadata.stat : undefined)) {
+      return { located, sent }
+    }
+    resolutions.forget(located.key)
+    const fresh = await locate(request, false)
+    return { located: fresh, sent: await inspect(request, fresh.real) }
   }
 
   async function serveFile (request: FastifyRequest, reply: FastifyReply, real: string, sent: send.FileSendResult): Promise<FastifyReply> {
@@ -110,12 +125,16 @@ const staticFiles: FastifyPluginAsync<StaticFilesOptions> = async (app, options)
 
     const ranges = decision.kind === 'partial' ? decision.ranges : []
     const multipart = ranges.length > 1 ? multipartRanges(size, headers['Content-Type'], ranges) : undefined
-    let body: Readable | undefined
+    let body: Readable | Buffer | undefined
     if (request.method !== 'HEAD' && sent.statusCode === 200) {
-      // Opened before any header is set, so an unreadable file is a clean 403.
-      const file = await openFile(real)
-      const [range] = ranges
-      body = multipart?.stream(file) ?? file.createReadStream(range === undefined ? {} : { start: range.start, end: range.end })
+      const file = await fileBody(real, sent.metadata.stat, cache)
+      if (multipart !== undefined) {
+        body = multipart.stream(file)
+      } else {
+        body = file.slice(ranges[0])
+        if (Buffer.isBuffer(body)) file.release()
+        else body.once('close', file.release)
+      }
     }
 
     reply.code(sent.statusCode).headers(headers).header('accept-ranges', 'bytes')
@@ -129,7 +148,7 @@ const staticFiles: FastifyPluginAsync<StaticFilesOptions> = async (app, options)
     return await reply.send(body)
   }
 
-  async function serveFolder (request: FastifyRequest, reply: FastifyReply, located: Awaited<ReturnType<typeof locate>>): Promise<FastifyReply> {
+  async function serveFolder (request: FastifyRequest, reply: FastifyReply, located: Located): Promise<FastifyReply> {
     const { real, segments, trailingSlash, query } = located
     if (!trailingSlash) {
       // Built from the normalised segments, never from the raw path, so `//evil.example/..`
@@ -165,12 +184,12 @@ const staticFiles: FastifyPluginAsync<StaticFilesOptions> = async (app, options)
     method: READ_METHODS,
     url: '/*',
     handler: async (request, reply) => {
-      const located = await locate(request)
-      const sent = await inspect(request, located.real)
+      const { located, sent } = await locateAndInspect(request)
       if (sent.type === 'directory') return await serveFolder(request, reply, located)
       if (sent.type === 'error') throw httpError(sent.statusCode)
       // `/a.txt/` names a folder that does not exist, as on any POSIX path.
       if (located.trailingSlash) throw httpError(404)
+      resolutions.remember(located.key, located.real, sent.metadata.stat)
       return await serveFile(request, reply, located.real, sent)
     }
   })

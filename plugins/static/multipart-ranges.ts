@@ -1,15 +1,15 @@
 // multipart/byteranges (RFC 9110 section 14.6): several ranges in one 206 body,
 // read from disk part by part so memory stays flat whatever the file size.
 import { randomBytes } from 'node:crypto'
-import type { FileHandle } from 'node:fs/promises'
 import { Readable } from 'node:stream'
+import type { FileBody } from './file-body.js'
 import { contentRange, type ByteRange } from './ranges.js'
 
 export interface MultipartBody {
   contentType: string
   contentLength: number
-  /** Streams the parts from `file`, closing it at the end. */
-  stream: (file: FileHandle) => Readable
+  /** Streams the parts from `file`, releasing it at the end. */
+  stream: (file: FileBody) => Readable
 }
 
 export function multipartRanges (size: number, type: string | undefined, ranges: readonly ByteRange[]): MultipartBody {
@@ -21,15 +21,17 @@ export function multipartRanges (size: number, type: string | undefined, ranges:
   const tail = Buffer.from(`\r\n--${boundary}--\r\n`)
   const contentLength = ranges.reduce((n, range, i) => n + heads[i]!.length + range.end - range.start + 1, tail.length)
 
-  async function * parts (file: FileHandle): AsyncGenerator<Buffer> {
+  async function * parts (file: FileBody): AsyncGenerator<Buffer> {
     try {
       for (const [i, range] of ranges.entries()) {
         yield heads[i]!
-        yield * file.createReadStream({ start: range.start, end: range.end, autoClose: false })
+        const part = file.slice(range)
+        if (Buffer.isBuffer(part)) yield part
+        else yield * part
       }
       yield tail
     } finally {
-      await file.close()
+      file.release()
     }
   }
 
