@@ -6,7 +6,7 @@ import { humanSize, renderListingHtml } from '../plugins/static/listing-html.js'
 import { escapeHtml } from '../src/html.js'
 import { makeTree } from './helpers/fixtures.js'
 
-const entry = (name: string, type: 'file' | 'directory', size = 0, mtime = 0): ListingEntry => ({ name, type, size, mtime: new Date(mtime) })
+const entry = (name: string, type: 'file' | 'directory', size = 0, mtime = 0): ListingEntry => ({ name, type, size, mtimeMs: mtime })
 
 test('folders come first, then names in natural order', () => {
   const sorted = sortEntries([entry('file10.txt', 'file'), entry('b', 'directory'), entry('file2.txt', 'file'), entry('A', 'directory'), entry('file1.txt', 'file')])

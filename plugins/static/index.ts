@@ -9,7 +9,8 @@ import send from '@fastify/send'
 import { parseUrlPath, resolveInRoot, urlPathOf, type PathPolicy } from '../../src/safe-path.js'
 import { fsHttpError, httpError } from '../../src/errors.js'
 import { readListing, sortEntries, SORT_KEYS, SORT_ORDERS, type SortKey, type SortOrder } from './listing.js'
-import { renderListingHtml } from './listing-html.js'
+import { ListingCache } from './listing-cache.js'
+import { renderListingHtml, renderListingJson } from './listing-html.js'
 import { contentRange, decideRange, ifRangeHolds } from './ranges.js'
 import { multipartRanges } from './multipart-ranges.js'
 import { FileCache, fileBody } from './file-body.js'
@@ -21,7 +22,7 @@ export interface StaticFilesOptions extends Partial<PathPolicy> {
   root: string
   /** Files that stand for their folder, tried in order. */
   index?: readonly string[]
-  /** Memory for small files' bytes (each up to 64 KiB); 0 turns this and the real-path cache off. Default 32 MiB. */
+  /** Memory for small files' bytes (each up to 64 KiB) and for listings; 0 turns the caches off. Default 32 MiB each. */
   cacheBytes?: number
 }
 
@@ -33,6 +34,9 @@ const LISTING_HEADERS = {
   'x-content-type-options': 'nosniff',
   vary: 'Accept'
 }
+
+// The longest a listing is reused when no watch event has said it changed.
+const LISTING_MAX_AGE_MS = 5_000
 
 interface Target { path: string, query: string }
 
@@ -79,6 +83,8 @@ const staticFiles: FastifyPluginAsync<StaticFilesOptions> = async (app, options)
   const index = options.index ?? ['index.html', 'index.htm']
   const cache = new FileCache(options.cacheBytes ?? 32 * 1024 * 1024)
   const resolutions = new ResolutionCache(options.cacheBytes === 0 ? 0 : 10_000)
+  const listings = new ListingCache(options.cacheBytes ?? 32 * 1024 * 1024, LISTING_MAX_AGE_MS)
+  app.addHook('onClose', async () => { listings.close() })
 
   // Requests for other methods must reach the 405 handler whatever their body.
   app.removeAllContentTypeParsers()
@@ -167,17 +173,15 @@ const staticFiles: FastifyPluginAsync<StaticFilesOptions> = async (app, options)
     const order = queryValue<SortOrder>(request, 'order', SORT_ORDERS) ?? 'asc'
     const format = queryValue(request, 'format', ['html', 'json'] as const) ??
       (new Negotiator(request.raw).mediaType(LISTING_TYPES) === 'application/json' ? 'json' : 'html')
-    const entries = sortEntries(await readListing(real, { root, dotfiles, followSymlinks }).catch((e: unknown) => { throw fsHttpError(e) }), sort, order)
     const urlPath = segments.length === 0 ? '/' : `/${segments.join('/')}/`
-
-    reply.headers(LISTING_HEADERS)
-    if (format === 'json') {
-      return await reply.type('application/json; charset=utf-8').send(JSON.stringify({
-        path: urlPath,
-        entries: entries.map((e) => ({ name: e.name, type: e.type, size: e.size, mtime: e.mtime.toISOString() }))
-      }))
-    }
-    return await reply.type('text/html; charset=utf-8').send(renderListingHtml(urlPath, entries, sort, order))
+    const entries = await listings.entries(real, async () => await readListing(real, { root, dotfiles, followSymlinks }))
+      .catch((error: unknown) => { throw fsHttpError(error) })
+    // The URL path is part of the key: a folder reached through a symlink has another title.
+    const page = listings.view(real, `${format} ${sort} ${order} ${urlPath}`, () => {
+      const sorted = sortEntries([...entries], sort, order)
+      return format === 'json' ? renderListingJson(urlPath, sorted) : renderListingHtml(urlPath, sorted, sort, order)
+    })
+    return await reply.headers(LISTING_HEADERS).type(format === 'json' ? 'application/json; charset=utf-8' : 'text/html; charset=utf-8').send(page)
   }
 
   app.route({

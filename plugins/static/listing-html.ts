@@ -1,4 +1,4 @@
-// Renders a listing as HTML. Every name is user-controlled (anyone who can create a
+// Renders a listing as HTML or JSON. Every name is user-controlled (anyone who can create a
 // file names it), so names are escaped for text and percent-encoded for hrefs.
 import { escapeHtml } from '../../src/html.js'
 import { encodeSegment } from '../../src/safe-path.js'
@@ -16,8 +16,9 @@ export function humanSize (bytes: number): string {
   return unit === 0 ? `${bytes} B` : `${value.toFixed(value < 10 ? 1 : 0)} ${UNITS[unit]}`
 }
 
-function shortDate (date: Date): string {
-  return date.toISOString().slice(0, 16).replace('T', ' ')
+/** `2026-01-02 03:04` from an ISO time. */
+function shortDate (iso: string): string {
+  return iso.slice(0, 10) + ' ' + iso.slice(11, 16)
 }
 
 function sortLink (label: string, key: SortKey, current: SortKey, order: SortOrder): string {
@@ -30,9 +31,9 @@ function row (entry: ListingEntry): string {
   const slash = entry.type === 'directory' ? '/' : ''
   const href = encodeSegment(entry.name) + slash
   const size = entry.type === 'directory' ? '—' : `<span title="${entry.size} bytes">${humanSize(entry.size)}</span>`
-  const when = entry.mtime.toISOString()
+  const when = new Date(entry.mtimeMs).toISOString()
   return `<tr><td><a href="${href}">${escapeHtml(entry.name)}${slash}</a></td>` +
-    `<td class="n">${size}</td><td><time datetime="${when}">${shortDate(entry.mtime)}</time></td></tr>`
+    `<td class="n">${size}</td><td><time datetime="${when}">${shortDate(when)}</time></td></tr>`
 }
 
 const STYLE = ':root{color-scheme:light dark;font-family:system-ui,sans-serif}' +
@@ -50,4 +51,12 @@ export function renderListingHtml (urlPath: string, entries: readonly ListingEnt
     `<thead><tr><th>${sortLink('Name', 'name', sort, order)}</th><th class="n">${sortLink('Size', 'size', sort, order)}</th>` +
     `<th>${sortLink('Modified (UTC)', 'mtime', sort, order)}</th></tr></thead>\n<tbody>\n` +
     parent + entries.map(row).join('\n') + '\n</tbody>\n</table>\n</body>\n</html>\n'
+}
+
+/** The contract's JSON shape; never a server path. */
+export function renderListingJson (urlPath: string, entries: readonly ListingEntry[]): string {
+  return JSON.stringify({
+    path: urlPath,
+    entries: entries.map((e) => ({ name: e.name, type: e.type, size: e.size, mtime: new Date(e.mtimeMs).toISOString() }))
+  })
 }
