@@ -5,7 +5,7 @@ import { performance } from 'node:perf_hooks'
 import { runLoad } from './load.js'
 import { freePort, launch, waitForAnswer, type Pinning } from './process.js'
 import type { ColdStart, RunLabel, RunResult } from './report.js'
-import { sampleMemory } from './rss.js'
+import { sampleMemory, waitForIdle, type MemoryReport } from './proc.js'
 import type { LoadScenario, ServerKind } from './scenarios.js'
 import type { Command } from './servers.js'
 import { loadProblem, median } from './stats.js'
@@ -38,6 +38,7 @@ export async function measureLoad (scenario: LoadScenario, contender: Contender,
   const port = await freePort()
   const name = `${scenario.id}-${contender.label}`
   const server = launch(contender.command(port), logFiles(settings, name, contender.stdout), settings.server)
+  let report: MemoryReport | undefined
   try {
     const target = { port, tls: scenario.tls }
     const wrong = scenario.check(await waitForAnswer(server, target, scenario.request), contender.kind)
@@ -46,14 +47,14 @@ export async function measureLoad (scenario: LoadScenario, contender: Contender,
     const load = await runLoad({
       url: `${scenario.tls ? 'https' : 'http'}://127.0.0.1:${port}${scenario.request.path}`,
       connections: settings.connections ?? scenario.connections,
-      durationS: Math.max(settings.durationS, scenario.minDurationS ?? 0),
       warmupS: settings.warmupS,
+      durationS: Math.max(settings.durationS, scenario.minDurationS ?? 0),
       method: scenario.request.method,
       headers: scenario.request.headers,
       body: scenario.request.body
-    }, settings.load)
-    const problem = loadProblem(load)
-    const report = memory.stop()
+    }, settings.load, async () => { await waitForIdle(server.pid) }).finally(() => { report = memory.stop() })
+    const died = server.child.exitCode ?? server.child.signalCode
+    const problem = died !== null ? `exited (${died}) under load: ${server.lastWords() || 'no output'}` : loadProblem(load)
     return {
       server: contender.label,
       ok: problem === undefined,

@@ -10,14 +10,41 @@ export interface Launched {
   pid: number
   /** Resolves with the exit code (or signal name) when the process ends. */
   exited: Promise<string>
-  /** The end of what the process wrote to stderr, for error messages. */
-  stderrTail: () => string
+  /** Why it may have failed, from the end of its output, for error messages. */
+  lastWords: () => string
   stop: () => Promise<void>
 }
 
 export interface Pinning {
   taskset: string
   cpu: number
+}
+
+function read (file: string): string {
+  try {
+    return readFileSync(file, 'utf8')
+  } catch {
+    return ''
+  }
+}
+
+/**
+ * The last lines of stderr, else the last error entries of a JSON log on stdout
+ * (pino level 50 and up: servekit logs its own crashes there).
+ */
+export function lastWordsOf (stderr: string, stdout: string): string {
+  const lines = (text: string): string[] => text.split('\n').map((line) => line.trim()).filter((line) => line !== '')
+  const errors = lines(stderr)
+  if (errors.length > 0) return errors.slice(-3).join(' | ').slice(0, 500)
+  const entries = lines(stdout).flatMap((line) => {
+    try {
+      const entry = JSON.parse(line) as { level?: number, msg?: string, err?: { message?: string } }
+      return (entry.level ?? 0) >= 50 ? [[entry.msg, entry.err?.message].filter(Boolean).join(': ')] : []
+    } catch {
+      return []
+    }
+  })
+  return entries.slice(-2).join(' | ').slice(0, 500)
 }
 
 /** Output goes to files, never through a pipe the (unpinned) harness would have to drain. */
@@ -43,14 +70,8 @@ export function launch (command: Command, logs: { stdout: string, stderr: string
     await exited
     clearTimeout(timer)
   }
-  const stderrTail = (): string => {
-    try {
-      return readFileSync(logs.stderr, 'utf8').trim().split('\n').slice(-3).join(' | ')
-    } catch {
-      return ''
-    }
-  }
-  return { child, pid: child.pid ?? -1, exited, stderrTail, stop }
+  const lastWords = (): string => lastWordsOf(read(logs.stderr), read(logs.stdout))
+  return { child, pid: child.pid ?? -1, exited, lastWords, stop }
 }
 
 /** A port free right now on 127.0.0.1 (the OS picks it). */
@@ -82,7 +103,7 @@ export async function waitForAnswer (server: Launched, target: Target, request: 
     try {
       return await probe(target, request)
     } catch (error) {
-      if (exitedWith !== undefined) throw new Error(`exited (${exitedWith}) before answering: ${server.stderrTail() || 'no stderr'}`)
+      if (exitedWith !== undefined) throw new Error(`exited (${exitedWith}) before answering: ${server.lastWords() || 'no output'}`)
       if (!NOT_READY.has((error as NodeJS.ErrnoException).code ?? '')) throw error
       if (Date.now() > deadline) throw new Error(`no answer within ${deadlineMs / 1000} s: ${(error as Error).message}`)
       await new Promise((resolve) => setTimeout(resolve, RETRY_MS))

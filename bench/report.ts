@@ -1,6 +1,6 @@
 // What a bench run produces, as plain data (it is also the JSON result file), and
 // the aggregation over it: metric values and ratios against Python and baselines.
-import type { MemoryReport } from './rss.js'
+import type { MemoryReport } from './proc.js'
 import type { Metric } from './scenarios.js'
 import { ratio, type LoadSummary } from './stats.js'
 

@@ -121,7 +121,7 @@ function listing (count: string, folder: string, format: 'html' | 'json'): LoadS
     measures: `a folder of ${countOf(folder).toLocaleString('en-US')} files listed as ${json ? 'JSON (`?format=json`)' : 'HTML'} on every request`,
     metric: 'rps',
     request: get(`${folder}/${json ? '?format=json' : ''}`),
-    connections: large ? 4 : 10,
+    connections: large ? 2 : 10,
     ...(large ? { minDurationS: 3 } : {}),
     tls: false,
     features: [],

@@ -36,7 +36,7 @@ export function summarize (result: autocannon.Result): LoadSummary {
 
 /** Why a load run's numbers do not count, or undefined when they do. */
 export function loadProblem (summary: LoadSummary): string | undefined {
-  if (summary.requests === 0) return 'no request completed'
+  if (summary.requests === 0) return `no request completed in ${summary.durationS} s`
   if (summary.non2xx > 0) return `${summary.non2xx} answers were not 2xx`
   // A few resets when a server closes each connection (HTTP/1.0) are normal; many are not.
   if (summary.errors + summary.timeouts > summary.requests * 0.01) return `${summary.errors} errors and ${summary.timeouts} timeouts`

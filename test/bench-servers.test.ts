@@ -3,6 +3,7 @@ import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
 import { flagsFromHelp } from '../bench/capabilities.js'
 import { parseCpuList } from '../bench/pinning.js'
+import { lastWordsOf } from '../bench/process.js'
 import type { ProbeResponse } from '../bench/probe.js'
 import { SCENARIOS, type LoadScenario } from '../bench/scenarios.js'
 import { baselineCommand, missingFeatures, nginxConfig, peerCommand, pythonCommand, servekitCommand, type ServerContext } from '../bench/servers.js'
@@ -127,5 +128,20 @@ describe('answer checks', () => {
     const ids = SCENARIOS.map(({ id }) => id)
     assert.equal(new Set(ids).size, ids.length)
     for (const scenario of SCENARIOS) if (scenario.kind === 'load') assert.ok(scenario.connections > 0, scenario.id)
+  })
+})
+
+describe('why a server died', () => {
+  it('quotes the end of stderr first', () => {
+    assert.equal(lastWordsOf('Traceback\nOSError: [Errno 98] Address already in use\n', ''), 'Traceback | OSError: [Errno 98] Address already in use')
+  })
+
+  it('else the error entries of a JSON log on stdout', () => {
+    const stdout = [
+      JSON.stringify({ level: 30, msg: 'Serving HTTP on 127.0.0.1 port 1' }),
+      JSON.stringify({ level: 50, msg: 'uncaught exception', err: { message: "Cannot read properties of undefined (reading 'startsWith')" } }),
+      ''
+    ].join('\n')
+    assert.equal(lastWordsOf('', stdout), "uncaught exception: Cannot read properties of undefined (reading 'startsWith')")
   })
 })

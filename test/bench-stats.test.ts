@@ -3,7 +3,7 @@ import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
 import type autocannon from 'autocannon'
 import { findRun, metricValue, ratioOf, rssGrowth, type RunResult, type ScenarioResult } from '../bench/report.js'
-import { parseProcStatus } from '../bench/rss.js'
+import { parseCpuTicks, parseProcStatus } from '../bench/proc.js'
 import { loadProblem, median, ratio, summarize, type LoadSummary } from '../bench/stats.js'
 
 const MiB = 1024 * 1024
@@ -40,7 +40,7 @@ describe('loadProblem', () => {
   })
 
   it('rejects runs with no completed request, non-2xx answers or many errors', () => {
-    assert.equal(loadProblem({ ...load(0), requests: 0 }), 'no request completed')
+    assert.equal(loadProblem({ ...load(0), requests: 0 }), 'no request completed in 10 s')
     assert.equal(loadProblem({ ...load(1000), non2xx: 4 }), '4 answers were not 2xx')
     assert.equal(loadProblem({ ...load(1000), errors: 200 }), '200 errors and 0 timeouts')
   })
@@ -100,5 +100,16 @@ describe('/proc/<pid>/status', () => {
 
   it('gives nothing for a status without memory lines (a zombie)', () => {
     assert.equal(parseProcStatus('Name:\tnode\nState:\tZ (zombie)\n'), undefined)
+  })
+})
+
+describe('/proc/<pid>/stat', () => {
+  it('adds user and system CPU ticks, whatever the command name holds', () => {
+    const stat = '4242 (node (x) y) S 1 4242 4242 0 -1 4194304 5000 0 0 0 1234 56 0 0 20 0 11 0 100 1000000 9000'
+    assert.equal(parseCpuTicks(stat), 1290)
+  })
+
+  it('gives nothing for text that is not a stat line', () => {
+    assert.equal(parseCpuTicks('garbage'), undefined)
   })
 })
