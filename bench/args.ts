@@ -59,7 +59,7 @@ const FLAGS = {
 } as const
 
 export const FULL = { durationS: 10, warmupS: 3, coldStarts: 7 } as const
-export const QUICK = { durationS: 1, warmupS: 0.5, coldStarts: 3 } as const
+export const QUICK = { durationS: 1, warmupS: 0.25, coldStarts: 3 } as const
 
 function number (flag: string, text: string | undefined, min: number, integer: boolean): number | undefined {
   if (text === undefined) return undefined

@@ -4,6 +4,7 @@ import { execFile } from 'node:child_process'
 import { access, constants } from 'node:fs/promises'
 import { delimiter, join } from 'node:path'
 import { promisify } from 'node:util'
+import { BenchUsageError } from './args.js'
 
 const run = promisify(execFile)
 
@@ -13,8 +14,14 @@ export function flagsFromHelp (help: string): Set<string> {
 }
 
 export async function servekitFlags (node: string, cli: string): Promise<Set<string>> {
-  const { stdout } = await run(node, [cli, '--help'])
-  return flagsFromHelp(stdout)
+  try {
+    const { stdout } = await run(node, [cli, '--help'])
+    return flagsFromHelp(stdout)
+  } catch (error) {
+    const lines = ((error as { stderr?: string }).stderr ?? '').split('\n')
+    const reason = lines.find((line) => /Error\b/.test(line))?.trim() ?? (error as Error).message
+    throw new BenchUsageError(`cannot run ${cli} --help (${reason}); build it first with npm run build`)
+  }
 }
 
 /** First executable called `name` on PATH (and the sbin folders, where nginx lives), or undefined. */

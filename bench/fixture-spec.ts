@@ -76,3 +76,17 @@ export function entryName (index: number, count: number): string {
 export function entryContent (index: number): string {
   return `entry ${index}\n`
 }
+
+/**
+ * The part of a spec that requests for these URL paths need (tools always come
+ * along): rerunning one scenario need not write 11,000 files and 64 MiB.
+ */
+export function specFor (spec: FixtureSpec, urlPaths: readonly string[]): FixtureSpec {
+  const used = (path: string): boolean => urlPaths.some((url) => url === `/${path}` || url.startsWith(`/${path}/`) || url.startsWith(`/${path}?`))
+  return {
+    files: spec.files.filter(({ path }) => used(path)),
+    folders: spec.folders.filter(({ path }) => used(path)),
+    served: spec.served.filter(({ path }) => used(path)),
+    tools: spec.tools
+  }
+}

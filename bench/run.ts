@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url'
 import { benchHelp, BenchUsageError, parseBenchArgs, selectScenarios } from './args.js'
 import { findExecutable, findPython, servekitFlags, type PythonFound } from './capabilities.js'
 import { makeCertificate } from './certificate.js'
-import { BENCH_SPEC } from './fixture-spec.js'
+import { BENCH_SPEC, specFor } from './fixture-spec.js'
 import { generateFixtures } from './fixtures.js'
 import { pinCpus } from './pinning.js'
 import type { BenchReport, ScenarioResult } from './report.js'
@@ -56,7 +56,8 @@ async function main (argv: string[]): Promise<void> {
   const logs = join(dir, 'logs')
   await mkdir(logs)
   say(`fixtures in ${dir} ...`)
-  const { root, tools } = await generateFixtures(dir, BENCH_SPEC, join(repo, 'bench', 'assets'))
+  const spec = specFor(BENCH_SPEC, scenarios.map(({ request }) => request.path.split('?')[0]!))
+  const { root, tools } = await generateFixtures(dir, spec, join(repo, 'bench', 'assets'))
   const openssl = scenarios.some((s) => s.kind === 'load' && s.tls) ? await findExecutable('openssl') : undefined
   const certificate = openssl === undefined ? undefined : await makeCertificate(openssl, tools)
   const cpuProfDir = options.cpuProfDir === undefined ? undefined : resolve(options.cpuProfDir)

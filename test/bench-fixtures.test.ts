@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { after, before, describe, it } from 'node:test'
 import { fileURLToPath } from 'node:url'
-import { BENCH_SPEC, entryContent, entryName, FIXTURES, type FixtureSpec } from '../bench/fixture-spec.js'
+import { BENCH_SPEC, entryContent, entryName, FIXTURES, specFor, type FixtureSpec } from '../bench/fixture-spec.js'
 import { generateFixtures, type FixturePaths } from '../bench/fixtures.js'
 
 const ASSETS = fileURLToPath(new URL('../../bench/assets/', import.meta.url))
@@ -73,5 +73,19 @@ describe('fixture generation', () => {
     assert.equal(await readFile(script, 'utf8'), await readFile(join(ASSETS, 'hello.sh'), 'utf8'))
     assert.equal((await stat(join(paths.tools, 'webapp.py'))).mode & 0o777, 0o644)
     await assert.rejects(stat(join(paths.root, 'webapp.py')), { code: 'ENOENT' })
+  })
+})
+
+describe('fixtures for a few scenarios', () => {
+  it('keep only what their URLs name, and always the tools', () => {
+    const spec = specFor(BENCH_SPEC, ['/file-1k.bin', '/list-10k/', '/cgi-bin/hello.sh'])
+    assert.deepEqual(spec.files.map(({ path }) => path), ['file-1k.bin'])
+    assert.deepEqual(spec.folders.map(({ path }) => path), ['list-10k'])
+    assert.deepEqual(spec.served.map(({ path }) => path), ['cgi-bin/hello.sh'])
+    assert.deepEqual(spec.tools, BENCH_SPEC.tools)
+  })
+
+  it('do not take a name for a longer one that starts with it', () => {
+    assert.deepEqual(specFor(BENCH_SPEC, ['/list-1k/']).folders.map(({ path }) => path), ['list-1k'])
   })
 })
