@@ -20,6 +20,11 @@ export function formatNumber (value: number): string {
   return value.toFixed(2)
 }
 
+/** autocannon records whole milliseconds, so 0 means under one. */
+export function formatLatency (ms: number): string {
+  return ms < 1 ? '<1' : integer.format(ms)
+}
+
 function vsPython (scenario: ScenarioResult, run: RunResult): string {
   if (run.server === 'python') return run.ok ? '1×' : ''
   const value = ratioOf(scenario, run.server, 'python')
@@ -36,8 +41,8 @@ function loadRow (scenario: ScenarioResult, run: RunResult, first: boolean): str
     run.server,
     formatNumber(load.rps),
     formatNumber(load.mbps),
-    formatNumber(load.p50Ms),
-    formatNumber(load.p99Ms),
+    formatLatency(load.p50Ms),
+    formatLatency(load.p99Ms),
     memory === undefined ? '' : formatMiB(memory.peakRssBytes),
     growth === undefined ? '' : formatMiB(growth, true),
     vsPython(scenario, run)

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
 import type { BenchReport, RunResult, ScenarioResult } from '../bench/report.js'
 import type { LoadSummary } from '../bench/stats.js'
-import { formatColdStartTable, formatLoadTable, formatNotes, formatNumber, formatReport, formatTargets } from '../bench/table.js'
+import { formatColdStartTable, formatLatency, formatLoadTable, formatNotes, formatNumber, formatReport, formatTargets } from '../bench/table.js'
 import { evaluateTargets, formatRatio, TARGETS, type Target } from '../bench/targets.js'
 
 const MiB = 1024 * 1024
@@ -60,6 +60,12 @@ describe('number formats', () => {
     assert.equal(formatRatio(12), '12.0×')
     assert.equal(formatRatio(0.833), '0.83×')
   })
+
+  it('shows latency in whole milliseconds, as autocannon records it', () => {
+    assert.equal(formatLatency(0), '<1')
+    assert.equal(formatLatency(12), '12')
+    assert.equal(formatLatency(1500), '1,500')
+  })
 })
 
 describe('load table', () => {
@@ -72,7 +78,7 @@ describe('load table', () => {
   })
 
   it('shows rates, latency, memory and the ratio to Python', () => {
-    assert.match(lines[2]!, /^\| get-1k +\| servekit \| +24,000 \| 30\.0 \| +1\.00 \| +12\.0 \| +60\.0 MiB \| +\+2\.0 MiB \| +12\.0× \|$/)
+    assert.match(lines[2]!, /^\| get-1k +\| servekit \| +24,000 \| 30\.0 \| +1 \| +12 \| +60\.0 MiB \| +\+2\.0 MiB \| +12\.0× \|$/)
     assert.match(lines[3]!, /^\| +\| python +\| +2,000 \| 2\.50 \|.*\| +1× \|$/)
   })
 
