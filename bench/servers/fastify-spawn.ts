@@ -16,10 +16,13 @@ app.get<{ Params: { name: string } }>('/cgi-bin/:name', async (request, reply) =
     env: { PATH: process.env.PATH, GATEWAY_INTERFACE: 'CGI/1.1', REQUEST_METHOD: request.method, SCRIPT_NAME: `/cgi-bin/${request.params.name}`, QUERY_STRING: '' },
     stdio: ['ignore', 'pipe', 'ignore']
   })
+  // A script that cannot start ends its stdout empty, which answers 502 below.
+  child.once('error', () => {})
   const chunks: Buffer[] = []
   for await (const chunk of child.stdout) chunks.push(chunk as Buffer)
   const output = Buffer.concat(chunks).toString('utf8')
   const end = output.indexOf('\n\n')
+  if (end < 0) return await reply.code(502).send()
   for (const line of output.slice(0, end).split('\n')) {
     const colon = line.indexOf(':')
     if (colon > 0) void reply.header(line.slice(0, colon).trim(), line.slice(colon + 1).trim())
