@@ -1,0 +1,48 @@
+#!/usr/bin/env python3
+# The tutorial's hello.py (realpython.com/python-http-server) with one change: it
+# sends Content-Length. Python's CGI handler speaks HTTP/1.0 and otherwise ends
+# each response by closing the connection, which autocannon cannot time (it never
+# completes a response whose end is the close). Same work, same output.
+
+import os
+from http.cookies import SimpleCookie
+from random import choices
+
+cookies = SimpleCookie(os.getenv("HTTP_COOKIE"))
+
+try:
+    visits = int(cookies["visits"].value) + 1
+except KeyError:
+    visits = 1
+
+cookies["visits"] = str(visits)
+cookies["visits"]["max-age"] = 5  # Expire after 5 seconds
+
+body = f"""\
+<!DOCTYPE html>
+<html lang="en">
+<head>
+  <meta charset="utf-8">
+  <meta name="viewport" content="width=device-width, initial-scale=1">
+  <title>Hello from a CGI Script</title>
+  <style>
+    body {{
+      background-color: #{"".join(choices("0123456789abcdef", k=6))};
+    }}
+  </style>
+</head>
+<body>
+<h1>CGI Script: {os.getenv("SCRIPT_NAME")}</h1>
+<p>You visited this page <b>{cookies["visits"].value}</b> times.</p>
+<h2>Environment Variables</h2>
+<ul>
+  <li><b>CONTENT_TYPE:</b> {os.getenv("CONTENT_TYPE")}</li>
+  <li><b>HTTP_USER_AGENT:</b> {os.getenv("HTTP_USER_AGENT")}</li>
+  <li><b>QUERY_STRING:</b> {os.getenv("QUERY_STRING")}</li>
+  <li><b>REQUEST_METHOD:</b> {os.getenv("REQUEST_METHOD")}</li>
+</ul>
+</body>
+</html>
+"""
+
+print(f"Content-Type: text/html\n{cookies}\nContent-Length: {len(body.encode())}\n\n{body}", end="")

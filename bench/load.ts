@@ -1,0 +1,50 @@
+// The load generator: bench/load-worker.ts in a child process pinned to its own CPU,
+// so autocannon never competes with the server for a core.
+import { spawn } from 'node:child_process'
+import { createInterface } from 'node:readline'
+import { fileURLToPath } from 'node:url'
+import type { Pinning } from './process.js'
+import type { LoadSummary } from './stats.js'
+
+const WORKER = fileURLToPath(new URL('./load-worker.js', import.meta.url))
+
+export interface LoadJob {
+  url: string
+  connections: number
+  /** Unmeasured load first; 0 for none. */
+  warmupS: number
+  durationS: number
+  method: 'GET' | 'POST'
+  headers?: Record<string, string>
+  body?: string
+}
+
+/** Runs the job; `betweenRuns` runs after the warm-up, before the measured window. */
+export async function runLoad (job: LoadJob, pin: Pinning | undefined, betweenRuns: () => Promise<void>): Promise<LoadSummary> {
+  const command = [process.execPath, WORKER, JSON.stringify(job)]
+  const [file, args] = pin === undefined
+    ? [command[0]!, command.slice(1)]
+    : [pin.taskset, ['-c', String(pin.cpu), ...command]]
+  const child = spawn(file, args, { stdio: ['pipe', 'pipe', 'pipe'] })
+  let stderr = ''
+  child.stderr.setEncoding('utf8').on('data', (chunk: string) => { stderr += chunk })
+  const exited = new Promise<number | null>((resolve) => child.once('close', resolve))
+  const timer = setTimeout(() => child.kill('SIGKILL'), (job.warmupS + job.durationS) * 1000 + 60_000)
+  try {
+    let summary: LoadSummary | undefined
+    for await (const line of createInterface({ input: child.stdout })) {
+      if (line === 'warm') {
+        await betweenRuns()
+        child.stdin.write('go\n')
+      } else {
+        summary = JSON.parse(line) as LoadSummary
+      }
+    }
+    const code = await exited
+    if (summary === undefined) throw new Error(`load generator failed (exit ${code}): ${stderr.trim().split('\n').slice(-2).join(' | ')}`)
+    return summary
+  } finally {
+    clearTimeout(timer)
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL')
+  }
+}

@@ -1,0 +1,95 @@
+// What /proc tells about a server process: its memory (VmRSS now, VmHWM its
+// peak, from /proc/<pid>/status) and whether it is still busy (CPU time, /proc/<pid>/stat).
+import { readFileSync } from 'node:fs'
+
+export interface Memory {
+  rssBytes: number
+  /** Peak resident set size since the process started (the kernel's high-water mark). */
+  hwmBytes: number
+}
+
+export function parseProcStatus (text: string): Memory | undefined {
+  const field = (name: string): number | undefined => {
+    const match = new RegExp(`^${name}:\\s+(\\d+)\\s+kB$`, 'm').exec(text)
+    return match === null ? undefined : Number(match[1]) * 1024
+  }
+  const rssBytes = field('VmRSS')
+  const hwmBytes = field('VmHWM')
+  return rssBytes === undefined || hwmBytes === undefined ? undefined : { rssBytes, hwmBytes }
+}
+
+/** Undefined where there is no /proc (not Linux) or the process is gone. */
+export function readMemory (pid: number): Memory | undefined {
+  try {
+    return parseProcStatus(readFileSync(`/proc/${pid}/status`, 'utf8'))
+  } catch {
+    return undefined
+  }
+}
+
+export interface MemoryReport {
+  /** RSS before the load began. */
+  startRssBytes: number
+  /** Highest RSS sampled during the load. */
+  maxRssBytes: number
+  /** VmHWM at the end: the peak, including between samples. */
+  peakRssBytes: number
+}
+
+const SAMPLE_MS = 50
+
+/** Samples RSS every 50 ms until stopped. Sync reads: a few microseconds, on the harness's CPU. */
+export function sampleMemory (pid: number): { stop: () => MemoryReport | undefined } {
+  const start = readMemory(pid)
+  let max = start?.rssBytes ?? 0
+  const timer = setInterval(() => {
+    const now = readMemory(pid)
+    if (now !== undefined) max = Math.max(max, now.rssBytes)
+  }, SAMPLE_MS)
+  return {
+    stop: () => {
+      clearInterval(timer)
+      const end = readMemory(pid)
+      if (start === undefined || end === undefined) return undefined
+      return { startRssBytes: start.rssBytes, maxRssBytes: Math.max(max, end.rssBytes), peakRssBytes: end.hwmBytes }
+    }
+  }
+}
+
+/** User plus system CPU time in clock ticks, from the text of /proc/<pid>/stat. */
+export function parseCpuTicks (stat: string): number | undefined {
+  // Fields after the command name, which is in parentheses and may hold spaces:
+  // state is field 3, utime 14 and stime 15.
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
+  const utime = Number(fields[11])
+  const stime = Number(fields[12])
+  return Number.isFinite(utime) && Number.isFinite(stime) ? utime + stime : undefined
+}
+
+function cpuTicks (pid: number): number | undefined {
+  try {
+    return parseCpuTicks(readFileSync(`/proc/${pid}/stat`, 'utf8'))
+  } catch {
+    return undefined
+  }
+}
+
+const IDLE_WINDOW_MS = 100
+const IDLE_TIMEOUT_MS = 15_000
+
+/**
+ * Resolves once the process used at most one clock tick of CPU in 100 ms: after a
+ * warm-up, a slow route (a big listing) may still be answering requests the load
+ * generator abandoned, and that work must not eat into the measured window.
+ * Gives up after 15 s, and at once where there is no /proc.
+ */
+export async function waitForIdle (pid: number): Promise<void> {
+  const deadline = Date.now() + IDLE_TIMEOUT_MS
+  let before = cpuTicks(pid)
+  while (before !== undefined && Date.now() < deadline) {
+    await new Promise((resolve) => setTimeout(resolve, IDLE_WINDOW_MS))
+    const now = cpuTicks(pid)
+    if (now === undefined || now - before <= 1) return
+    before = now
+  }
+}

@@ -1,0 +1,112 @@
+// Starting a server pinned to its CPU, waiting until it answers, and stopping it.
+import { spawn, type ChildProcess } from 'node:child_process'
+import { openSync, closeSync, readFileSync } from 'node:fs'
+import { createServer } from 'node:net'
+import type { Command } from './servers.js'
+import { probe, type ProbeRequest, type ProbeResponse, type Target } from './probe.js'
+
+export interface Launched {
+  child: ChildProcess
+  pid: number
+  /** Resolves with the exit code (or signal name) when the process ends. */
+  exited: Promise<string>
+  /** Why it may have failed, from the end of its output, for error messages. */
+  lastWords: () => string
+  stop: () => Promise<void>
+}
+
+export interface Pinning {
+  taskset: string
+  cpu: number
+}
+
+function read (file: string): string {
+  try {
+    return readFileSync(file, 'utf8')
+  } catch {
+    return ''
+  }
+}
+
+/**
+ * The last lines of stderr, else the last error entries of a JSON log on stdout
+ * (pino level 50 and up: servekit logs its own crashes there).
+ */
+export function lastWordsOf (stderr: string, stdout: string): string {
+  const lines = (text: string): string[] => text.split('\n').map((line) => line.trim()).filter((line) => line !== '')
+  const errors = lines(stderr)
+  if (errors.length > 0) return errors.slice(-3).join(' | ').slice(0, 500)
+  const entries = lines(stdout).flatMap((line) => {
+    try {
+      const entry = JSON.parse(line) as { level?: number, msg?: string, err?: { message?: string } }
+      return (entry.level ?? 0) >= 50 ? [[entry.msg, entry.err?.message].filter(Boolean).join(': ')] : []
+    } catch {
+      return []
+    }
+  })
+  return entries.slice(-2).join(' | ').slice(0, 500)
+}
+
+/** Output goes to files, never through a pipe the (unpinned) harness would have to drain. */
+export function launch (command: Command, logs: { stdout: string, stderr: string }, pin: Pinning | undefined): Launched {
+  const out = openSync(logs.stdout, 'w')
+  const err = openSync(logs.stderr, 'w')
+  // taskset execs the command, so the pid is the server's own (for /proc sampling).
+  const [file, args] = pin === undefined
+    ? [command.command, command.args]
+    : [pin.taskset, ['-c', String(pin.cpu), command.command, ...command.args]]
+  const child = spawn(file, args, { cwd: command.cwd, env: command.env, stdio: ['ignore', out, err] })
+  closeSync(out)
+  closeSync(err)
+  const exited = new Promise<string>((resolve) => {
+    child.once('exit', (code, signal) => resolve(signal ?? String(code)))
+    child.once('error', (error) => resolve(error.message))
+  })
+  const stop = async (): Promise<void> => {
+    if (child.exitCode !== null || child.signalCode !== null) return
+    child.kill('SIGTERM')
+    // servekit drains and exits 0 (which writes a --cpu-prof profile); anything stuck is killed.
+    const timer = setTimeout(() => child.kill('SIGKILL'), 5_000)
+    await exited
+    clearTimeout(timer)
+  }
+  const lastWords = (): string => lastWordsOf(read(logs.stderr), read(logs.stdout))
+  return { child, pid: child.pid ?? -1, exited, lastWords, stop }
+}
+
+/** A port free right now on 127.0.0.1 (the OS picks it). */
+export async function freePort (): Promise<number> {
+  return await new Promise((resolve, reject) => {
+    const server = createServer()
+    server.once('error', reject)
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number }
+      server.close(() => resolve(port))
+    })
+  })
+}
+
+const RETRY_MS = 5
+/** Errors of a server not listening yet (or closing a connection it accepted too early). */
+const NOT_READY = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE'])
+
+/**
+ * Polls until the server answers the request (any status), or it exits, or the
+ * deadline passes. Refused connections are retried after a few milliseconds;
+ * any other failure (a malformed answer, a timeout) ends the wait.
+ */
+export async function waitForAnswer (server: Launched, target: Target, request: ProbeRequest, deadlineMs = 20_000): Promise<ProbeResponse> {
+  const deadline = Date.now() + deadlineMs
+  let exitedWith: string | undefined
+  void server.exited.then((code) => { exitedWith = code })
+  for (;;) {
+    try {
+      return await probe(target, request)
+    } catch (error) {
+      if (exitedWith !== undefined) throw new Error(`exited (${exitedWith}) before answering: ${server.lastWords() || 'no output'}`)
+      if (!NOT_READY.has((error as NodeJS.ErrnoException).code ?? '')) throw error
+      if (Date.now() > deadline) throw new Error(`no answer within ${deadlineMs / 1000} s: ${(error as Error).message}`)
+      await new Promise((resolve) => setTimeout(resolve, RETRY_MS))
+    }
+  }
+}

@@ -1,0 +1,86 @@
+// What a bench run produces, as plain data (it is also the JSON result file), and
+// the aggregation over it: metric values and ratios against Python and baselines.
+import type { MemoryReport } from './proc.js'
+import type { Metric } from './scenarios.js'
+import { ratio, type LoadSummary } from './stats.js'
+
+/** `servekit`, `servekit+log` (with --log-level info), `python`, a baseline or a peer. */
+export type RunLabel = string
+
+export interface ColdStart {
+  startsMs: number[]
+  medianMs: number
+  minMs: number
+  maxMs: number
+}
+
+export interface RunResult {
+  server: RunLabel
+  /** Numbers that count: the server answered correctly and the load ran clean. */
+  ok: boolean
+  error?: string
+  load?: LoadSummary
+  memory?: MemoryReport
+  coldStart?: ColdStart
+}
+
+export interface ScenarioResult {
+  id: string
+  title: string
+  kind: 'load' | 'cold-start'
+  metric: Metric | 'ms'
+  /** Why the scenario did not run at all (e.g. servekit lacks --cgi). */
+  skipped?: string
+  /** Shown under the table: how Python's side differs. */
+  pythonNote?: string
+  /** Why some comparisons did not run (a peer not installed, Python without TLS). */
+  notes: string[]
+  runs: RunResult[]
+}
+
+export interface BenchReport {
+  startedAt: string
+  finishedAt: string
+  command: string
+  machine: {
+    cpus: number
+    loadAverage: number[]
+    node: string
+    python: string | undefined
+    platform: string
+    pinning: string
+  }
+  settings: { durationS: number, warmupS: number, coldStarts: number, quick: boolean }
+  scenarios: ScenarioResult[]
+  targets: TargetOutcome[]
+}
+
+export interface TargetOutcome {
+  label: string
+  /** e.g. `7.9×` or `+3.1 MiB`; `–` when not measured. */
+  measured: string
+  verdict: 'pass' | 'fail' | 'not measured'
+}
+
+/** The number a scenario is judged by: req/s, MB/s, or cold-start milliseconds. */
+export function metricValue (run: RunResult | undefined, metric: ScenarioResult['metric']): number | undefined {
+  if (run === undefined || !run.ok) return undefined
+  if (metric === 'ms') return run.coldStart?.medianMs
+  if (run.load === undefined) return undefined
+  return metric === 'mbps' ? run.load.mbps : run.load.rps
+}
+
+export function findRun (scenario: ScenarioResult, server: RunLabel): RunResult | undefined {
+  return scenario.runs.find((run) => run.server === server)
+}
+
+/** run ÷ other on the scenario's metric (for cold start: time ÷ time, lower is better). */
+export function ratioOf (scenario: ScenarioResult, server: RunLabel, against: RunLabel): number | undefined {
+  return ratio(metricValue(findRun(scenario, server), scenario.metric), metricValue(findRun(scenario, against), scenario.metric))
+}
+
+/** How much RSS grew under load, from before the warm-up to the highest sample. */
+export function rssGrowth (run: RunResult | undefined): number | undefined {
+  if (run?.memory === undefined) return undefined
+  return run.memory.maxRssBytes - run.memory.startRssBytes
+}

@@ -1,0 +1,114 @@
+// One scenario with every server that takes part in it: servekit (and, with
+// --log-info, servekit logging each request), Python, the bare baseline, peers.
+import { mkdirSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import type { BenchOptions } from './args.js'
+import { measureColdStart, measureLoad, type Contender, type MeasureSettings } from './measure.js'
+import type { RunResult, ScenarioResult } from './report.js'
+import type { ColdStartScenario, LoadScenario } from './scenarios.js'
+import { baselineCommand, missingFeatures, nginxConfig, peerCommand, pythonCommand, servekitCommand, STATIC_PEERS, type ServerContext } from './servers.js'
+import { formatNumber } from './table.js'
+import { formatMiB } from './targets.js'
+
+export interface Environment {
+  ctx: ServerContext
+  settings: MeasureSettings
+  options: BenchOptions
+  hasPython: boolean
+  /** Peer name → its executable, or undefined when not installed. */
+  peers: Map<string, string | undefined>
+  logs: string
+  /** Start time for file names (CPU profiles). */
+  stamp: string
+}
+
+/** Progress goes to stderr; the report to stdout. */
+export function say (line: string): void {
+  process.stderr.write(`${line}\n`)
+}
+
+function describeRun (scenario: string, run: RunResult): string {
+  if (!run.ok) return `  ${scenario} ${run.server}: error: ${run.error ?? 'no result'}`
+  if (run.coldStart !== undefined) return `  ${scenario} ${run.server}: median ${formatNumber(run.coldStart.medianMs)} ms`
+  const memory = run.memory === undefined ? '' : `, peak RSS ${formatMiB(run.memory.peakRssBytes)}`
+  return `  ${scenario} ${run.server}: ${formatNumber(run.load!.rps)} req/s, ${formatNumber(run.load!.mbps)} MB/s${memory}`
+}
+
+function servekitContenders ({ ctx, options, logs, stamp }: Environment, features: LoadScenario['features'], id: string): Contender[] {
+  const quiet: Contender = { label: 'servekit', kind: 'servekit', command: (port) => servekitCommand(ctx, port, 'warn', features, `${id}-${stamp}`) }
+  if (!options.logInfo) return [quiet]
+  // Request logs go to a real file: what a user redirecting them pays.
+  const logged: Contender = {
+    label: 'servekit+log',
+    kind: 'servekit',
+    command: (port) => servekitCommand(ctx, port, 'info', features),
+    stdout: join(logs, `${id}-servekit-info.log`)
+  }
+  return [quiet, logged]
+}
+
+function nginxContender (env: Environment, executable: string): Contender {
+  return {
+    label: 'nginx',
+    kind: 'nginx',
+    command: (port) => {
+      const prefix = join(env.logs, `nginx-${port}`)
+      mkdirSync(prefix, { recursive: true })
+      writeFileSync(join(prefix, 'nginx.conf'), nginxConfig(env.ctx.root, prefix, port))
+      return peerCommand(env.ctx, 'nginx', executable, port, prefix)
+    }
+  }
+}
+
+export async function runLoadScenario (scenario: LoadScenario, env: Environment): Promise<ScenarioResult> {
+  const { ctx, options } = env
+  const result: ScenarioResult = {
+    id: scenario.id,
+    title: scenario.title,
+    kind: 'load',
+    metric: scenario.metric,
+    ...(scenario.pythonNote === undefined ? {} : { pythonNote: scenario.pythonNote }),
+    notes: [],
+    runs: []
+  }
+  const missing = missingFeatures(scenario.features, ctx.servekitFlags)
+  if (missing.length > 0) return { ...result, skipped: `servekit lacks ${missing.map((feature) => `--${feature}`).join(' and ')}` }
+
+  const contenders = servekitContenders(env, scenario.features, scenario.id)
+  if (!options.servekitOnly) {
+    if (!env.hasPython) result.notes.push('python3 not found: servekit only')
+    else if (scenario.python === 'tls' && ctx.certificate === undefined) result.notes.push('openssl not found to make a certificate for Python: servekit only')
+    else contenders.push({ label: 'python', kind: 'python', command: (port) => pythonCommand(ctx, scenario.python, port) })
+    if (scenario.baseline !== undefined) {
+      const baseline = scenario.baseline
+      contenders.push({ label: baseline, kind: baseline, command: (port) => baselineCommand(ctx, baseline, port) })
+    }
+  }
+  if (options.peers && scenario.peers) {
+    for (const peer of STATIC_PEERS) {
+      const executable = env.peers.get(peer)
+      if (executable === undefined) result.notes.push(`${peer} not installed: skipped`)
+      else if (peer === 'nginx') contenders.push(nginxContender(env, executable))
+      else contenders.push({ label: peer, kind: peer, command: (port) => peerCommand(ctx, peer, executable, port, '') })
+    }
+  }
+  for (const contender of contenders) {
+    const run = await measureLoad(scenario, contender, env.settings)
+    say(describeRun(scenario.id, run))
+    result.runs.push(run)
+  }
+  return result
+}
+
+export async function runColdStart (scenario: ColdStartScenario, env: Environment): Promise<ScenarioResult> {
+  const { ctx, options } = env
+  const result: ScenarioResult = { id: scenario.id, title: scenario.title, kind: 'cold-start', metric: 'ms', notes: [], runs: [] }
+  const contenders: Contender[] = [{ label: 'servekit', kind: 'servekit', command: (port) => servekitCommand(ctx, port, 'warn') }]
+  if (!options.servekitOnly && env.hasPython) contenders.push({ label: 'python', kind: 'python', command: (port) => pythonCommand(ctx, 'static', port) })
+  for (const contender of contenders) {
+    const run = await measureColdStart(contender, scenario.request, options.coldStarts, env.settings)
+    say(describeRun(scenario.id, run))
+    result.runs.push(run)
+  }
+  return result
+}

@@ -1,0 +1,261 @@
+// The scenarios of issue 7: what each one requests, from whom, and what a correct
+// answer looks like (a server answering 404 fast must not win).
+import { BENCH_SPEC, FIXTURES, entryName } from './fixture-spec.js'
+import type { ProbeRequest, ProbeResponse } from './probe.js'
+
+/** The servekit flags a scenario needs; missing from `--help`, the scenario is skipped. */
+export type Feature = 'cgi' | 'echo' | 'tls'
+/** How Python takes part: `python3 -m http.server` (with `--cgi`), the tutorial's webapp.py, or its TLS-wrapped server. */
+export type PythonKind = 'static' | 'cgi' | 'webapp' | 'tls'
+/** Bare Fastify servers doing the same work as a servekit feature, for "how close to the floor" ratios. */
+export type Baseline = 'fastify-echo' | 'fastify-spawn'
+export type Peer = 'http-server' | 'serve' | 'nginx'
+export type ServerKind = 'servekit' | 'python' | Baseline | Peer
+/** What decides a scenario: requests per second, or MB/s for big files. */
+export type Metric = 'rps' | 'mbps'
+
+export interface LoadScenario {
+  kind: 'load'
+  id: string
+  title: string
+  /** One line for the README: what the number tells. */
+  measures: string
+  metric: Metric
+  request: ProbeRequest
+  connections: number
+  /**
+   * Seconds the measured window lasts at least, whatever --duration says: autocannon
+   * counts a response only once it completes, so slow responses need a longer window.
+   */
+  minDurationS?: number
+  tls: boolean
+  features: Feature[]
+  python: PythonKind
+  /** What Python runs when it cannot do the same thing; completes "Python runs ...". */
+  pythonNote?: string
+  baseline?: Baseline
+  /** Static peers (http-server, serve, nginx) take part with --peers. */
+  peers: boolean
+  /** Why this answer is not the one measured, or undefined when it is right. */
+  check: (response: ProbeResponse, server: ServerKind) => string | undefined
+}
+
+export interface ColdStartScenario {
+  kind: 'cold-start'
+  id: string
+  title: string
+  measures: string
+  request: ProbeRequest
+}
+
+export type Scenario = LoadScenario | ColdStartScenario
+
+function sizeOf (path: string): number {
+  const file = BENCH_SPEC.files.find((f) => f.path === path)
+  if (file === undefined) throw new Error(`no fixture ${path}`)
+  return file.size
+}
+
+function countOf (path: string): number {
+  const folder = BENCH_SPEC.folders.find((f) => f.path === path)
+  if (folder === undefined) throw new Error(`no fixture ${path}`)
+  return folder.count
+}
+
+function status200 (response: ProbeResponse): string | undefined {
+  return response.status === 200 ? undefined : `answered ${response.status}, not 200`
+}
+
+function wholeFile (size: number) {
+  return (response: ProbeResponse): string | undefined =>
+    status200(response) ?? (response.size === size ? undefined : `sent ${response.size} bytes, not ${size}`)
+}
+
+function containing (text: string) {
+  return (response: ProbeResponse): string | undefined =>
+    status200(response) ?? (response.text.includes(text) ? undefined : `answer lacks ${JSON.stringify(text)}`)
+}
+
+function htmlListing (folder: string) {
+  const count = countOf(folder)
+  return containing(entryName(count - 1, count))
+}
+
+function jsonListing (folder: string) {
+  const count = countOf(folder)
+  const html = htmlListing(folder)
+  return (response: ProbeResponse, server: ServerKind): string | undefined => {
+    if (server !== 'servekit') return html(response)
+    const failed = status200(response)
+    if (failed !== undefined) return failed
+    try {
+      const { entries } = JSON.parse(response.text) as { entries: unknown[] }
+      return entries.length === count ? undefined : `listed ${entries.length} entries, not ${count}`
+    } catch {
+      return 'answer is not a JSON listing'
+    }
+  }
+}
+
+function echoed (response: ProbeResponse): string | undefined {
+  const failed = status200(response)
+  if (failed !== undefined) return failed
+  try {
+    const body = JSON.parse(response.text) as Record<string, Record<string, unknown> | undefined>
+    const right = body.query_data?.lang === 'en' && body.form_data?.username === 'jdoe' && body.cookies?.session === 'd7f2cf106764'
+    return right ? undefined : 'echo lacks the query, form or cookie values sent'
+  } catch {
+    return 'answer is not JSON'
+  }
+}
+
+const get = (path: string): ProbeRequest => ({ method: 'GET', path: `/${path}` })
+
+function listing (count: string, folder: string, format: 'html' | 'json'): LoadScenario {
+  const json = format === 'json'
+  const large = countOf(folder) >= 10_000
+  return {
+    kind: 'load',
+    id: `list-${count}-${format}`,
+    title: `listing of ${countOf(folder).toLocaleString('en-US')} entries, ${format.toUpperCase()}`,
+    measures: `a folder of ${countOf(folder).toLocaleString('en-US')} files listed as ${json ? 'JSON (`?format=json`)' : 'HTML'} on every request`,
+    metric: 'rps',
+    request: get(`${folder}/${json ? '?format=json' : ''}`),
+    connections: large ? 2 : 10,
+    ...(large ? { minDurationS: 2 } : {}),
+    tls: false,
+    features: [],
+    python: 'static',
+    ...(json ? { pythonNote: 'its HTML listing (it has no JSON one)' } : {}),
+    peers: !json,
+    check: json ? jsonListing(folder) : htmlListing(folder)
+  }
+}
+
+export const ECHO_REQUEST: ProbeRequest = {
+  method: 'POST',
+  path: '/echo/login?failed=true&lang=en',
+  headers: {
+    'content-type': 'application/x-www-form-urlencoded',
+    cookie: 'session=d7f2cf106764;eu_cookie_consent=true'
+  },
+  body: 'username=jdoe&password=s3cret'
+}
+
+export const SCENARIOS: readonly Scenario[] = [
+  {
+    kind: 'load',
+    id: 'get-1k',
+    title: 'GET 1 KiB file',
+    measures: 'per-request overhead of static serving: path resolution, stat, headers',
+    metric: 'rps',
+    request: get(FIXTURES.file1k),
+    connections: 10,
+    tls: false,
+    features: [],
+    python: 'static',
+    peers: true,
+    check: wholeFile(sizeOf(FIXTURES.file1k))
+  },
+  {
+    kind: 'load',
+    id: 'get-100k',
+    title: 'GET 100 KiB file',
+    measures: 'a typical asset: overhead plus streaming a file that fits a few socket writes',
+    metric: 'rps',
+    request: get(FIXTURES.file100k),
+    connections: 10,
+    tls: false,
+    features: [],
+    python: 'static',
+    peers: true,
+    check: wholeFile(sizeOf(FIXTURES.file100k))
+  },
+  {
+    kind: 'load',
+    id: 'get-64m',
+    title: 'GET 64 MiB file',
+    measures: 'streaming throughput (MB/s) and whether memory stays flat under it (RSS growth)',
+    metric: 'mbps',
+    request: get(FIXTURES.file64m),
+    connections: 2,
+    minDurationS: 2,
+    tls: false,
+    features: [],
+    python: 'static',
+    peers: true,
+    check: wholeFile(sizeOf(FIXTURES.file64m))
+  },
+  listing('1k', FIXTURES.list1k, 'html'),
+  listing('1k', FIXTURES.list1k, 'json'),
+  listing('10k', FIXTURES.list10k, 'html'),
+  listing('10k', FIXTURES.list10k, 'json'),
+  {
+    kind: 'load',
+    id: 'cgi-sh',
+    title: 'CGI hello.sh',
+    measures: 'CGI overhead: one process per request running a one-line sh script',
+    metric: 'rps',
+    request: get(FIXTURES.helloSh),
+    connections: 10,
+    tls: false,
+    features: ['cgi'],
+    python: 'cgi',
+    baseline: 'fastify-spawn',
+    peers: false,
+    check: containing('Hello, World!')
+  },
+  {
+    kind: 'load',
+    id: 'cgi-py',
+    title: 'CGI hello.py (tutorial)',
+    measures: "the tutorial's CGI script: dominated by Python's interpreter start-up in both servers",
+    metric: 'rps',
+    request: { method: 'GET', path: `/${FIXTURES.helloPy}`, headers: { cookie: 'visits=3' } },
+    connections: 4,
+    minDurationS: 2,
+    tls: false,
+    features: ['cgi'],
+    python: 'cgi',
+    peers: false,
+    check: containing('Hello from a CGI Script')
+  },
+  {
+    kind: 'load',
+    id: 'echo',
+    title: 'echo POST form + cookies',
+    measures: "the tutorial's login POST to /echo/login: query, form body and cookies parsed and echoed as JSON",
+    metric: 'rps',
+    request: ECHO_REQUEST,
+    connections: 10,
+    tls: false,
+    features: ['echo'],
+    python: 'webapp',
+    pythonNote: "the tutorial's webapp.py (single-threaded HTTPServer, plus Content-Length)",
+    baseline: 'fastify-echo',
+    peers: false,
+    check: echoed
+  },
+  {
+    kind: 'load',
+    id: 'https-1k',
+    title: 'HTTPS GET 1 KiB, keep-alive',
+    measures: 'TLS cost on small responses over kept-alive connections',
+    metric: 'rps',
+    request: get(FIXTURES.file1k),
+    connections: 10,
+    tls: true,
+    features: ['tls'],
+    python: 'tls',
+    pythonNote: "the tutorial's secure_server.py (HTTP/1.0, so a TLS handshake per request)",
+    peers: false,
+    check: wholeFile(sizeOf(FIXTURES.file1k))
+  },
+  {
+    kind: 'cold-start',
+    id: 'cold-start',
+    title: 'cold start to first response',
+    measures: 'time from spawning the server to the first 200 on a 1 KiB file (median of several starts)',
+    request: get(FIXTURES.file1k)
+  }
+]

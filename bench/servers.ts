@@ -1,0 +1,118 @@
+// The command line of every server under test, as data. Pure, so what the bench
+// runs can be read and tested without starting anything.
+import { join } from 'node:path'
+import { FIXTURES } from './fixture-spec.js'
+import type { Baseline, Feature, Peer, PythonKind } from './scenarios.js'
+
+export interface Command {
+  command: string
+  args: string[]
+  env: NodeJS.ProcessEnv
+  cwd: string
+}
+
+export interface ServerContext {
+  node: string
+  /** dist/src/cli.js */
+  cli: string
+  /** dist/bench/servers/, where the bare Fastify baselines are. */
+  baselines: string
+  python: string
+  root: string
+  tools: string
+  /** XDG_CONFIG_HOME for servekit, so `--tls` caches its certificate in the temp folder, not in ~/.config. */
+  configHome: string
+  /** A certificate both servekit and Python use, when openssl could make one. */
+  certificate: { cert: string, key: string } | undefined
+  servekitFlags: Set<string>
+  cpuProfDir: string | undefined
+  env: NodeJS.ProcessEnv
+}
+
+export function missingFeatures (features: readonly Feature[], flags: Set<string>): Feature[] {
+  return features.filter((feature) => !flags.has(feature))
+}
+
+function tlsFlags (ctx: ServerContext): string[] {
+  if (ctx.certificate !== undefined && ctx.servekitFlags.has('tls-cert')) {
+    return ['--tls-cert', ctx.certificate.cert, '--tls-key', ctx.certificate.key]
+  }
+  return ['--tls']
+}
+
+/** `profileName` names the --cpu-prof file after the scenario; without it servekit is not profiled. */
+export function servekitCommand (ctx: ServerContext, port: number, logLevel: string, features: readonly Feature[] = [], profileName?: string): Command {
+  const profile = ctx.cpuProfDir === undefined || profileName === undefined
+    ? []
+    : ['--cpu-prof', `--cpu-prof-dir=${ctx.cpuProfDir}`, `--cpu-prof-name=${profileName}.cpuprofile`]
+  const flags = features.flatMap((feature) => feature === 'tls' ? tlsFlags(ctx) : [`--${feature}`])
+  return {
+    command: ctx.node,
+    args: [...profile, ctx.cli, '-b', '127.0.0.1', '-d', ctx.root, '--log-level', logLevel, '--log-format', 'json', ...flags, String(port)],
+    env: { ...ctx.env, XDG_CONFIG_HOME: ctx.configHome },
+    cwd: ctx.root
+  }
+}
+
+export function pythonCommand (ctx: ServerContext, kind: PythonKind, port: number): Command {
+  const base = { command: ctx.python, env: ctx.env, cwd: ctx.root }
+  switch (kind) {
+    case 'static':
+    case 'cgi':
+      return { ...base, args: ['-m', 'http.server', ...(kind === 'cgi' ? ['--cgi'] : []), '-b', '127.0.0.1', '-d', ctx.root, String(port)] }
+    case 'webapp':
+      return { ...base, args: [join(ctx.tools, FIXTURES.webapp), String(port)] }
+    case 'tls': {
+      if (ctx.certificate === undefined) throw new Error('Python over TLS needs a certificate')
+      const { cert, key } = ctx.certificate
+      return { ...base, args: [join(ctx.tools, FIXTURES.secureServer), cert, key, ctx.root, String(port)] }
+    }
+  }
+}
+
+export function baselineCommand (ctx: ServerContext, baseline: Baseline, port: number): Command {
+  const script = join(ctx.baselines, `${baseline}.js`)
+  const args = baseline === 'fastify-spawn' ? [script, join(ctx.root, 'cgi-bin'), String(port)] : [script, String(port)]
+  return { command: ctx.node, args, env: ctx.env, cwd: ctx.root }
+}
+
+/** nginx as one process (no master) with no access log: the closest match to one Node process. */
+export function nginxConfig (root: string, prefix: string, port: number): string {
+  return `daemon off;
+master_process off;
+worker_processes 1;
+error_log ${join(prefix, 'error.log')} warn;
+pid ${join(prefix, 'nginx.pid')};
+events { worker_connections 1024; }
+http {
+  access_log off;
+  sendfile on;
+  default_type application/octet-stream;
+  types { text/html html; text/plain txt; }
+  client_body_temp_path ${join(prefix, 'body')};
+  proxy_temp_path ${join(prefix, 'proxy')};
+  fastcgi_temp_path ${join(prefix, 'fastcgi')};
+  uwsgi_temp_path ${join(prefix, 'uwsgi')};
+  scgi_temp_path ${join(prefix, 'scgi')};
+  server {
+    listen 127.0.0.1:${port};
+    root ${root};
+    autoindex on;
+  }
+}
+`
+}
+
+export function peerCommand (ctx: ServerContext, peer: Peer, executable: string, port: number, nginxPrefix: string): Command {
+  const base = { command: executable, env: ctx.env, cwd: ctx.root }
+  switch (peer) {
+    case 'http-server':
+      return { ...base, args: [ctx.root, '-a', '127.0.0.1', '-p', String(port), '--silent'] }
+    case 'serve':
+      return { ...base, env: { ...ctx.env, NO_UPDATE_CHECK: '1' }, args: ['--no-clipboard', '--no-request-logging', '--listen', `tcp://127.0.0.1:${port}`, ctx.root] }
+    case 'nginx':
+      return { ...base, args: ['-p', nginxPrefix, '-e', join(nginxPrefix, 'error.log'), '-c', join(nginxPrefix, 'nginx.conf')] }
+  }
+}
+
+export const STATIC_PEERS: readonly Peer[] = ['http-server', 'serve', 'nginx']

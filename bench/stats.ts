@@ -1,0 +1,56 @@
+// Numbers from runs: autocannon's result reduced to what the table shows, medians, ratios.
+import type autocannon from 'autocannon'
+
+export interface LoadSummary {
+  /** Completed responses in the measured window. */
+  requests: number
+  durationS: number
+  rps: number
+  bytes: number
+  /** Response bytes per second, in MB (10^6). */
+  mbps: number
+  p50Ms: number
+  p99Ms: number
+  errors: number
+  timeouts: number
+  non2xx: number
+}
+
+export function summarize (result: autocannon.Result): LoadSummary {
+  const durationS = result.duration
+  const requests = result.requests.total
+  const bytes = result.throughput.total
+  return {
+    requests,
+    durationS,
+    rps: durationS > 0 ? requests / durationS : 0,
+    bytes,
+    mbps: durationS > 0 ? bytes / durationS / 1e6 : 0,
+    p50Ms: result.latency.p50,
+    p99Ms: result.latency.p99,
+    errors: result.errors,
+    timeouts: result.timeouts,
+    non2xx: result.non2xx
+  }
+}
+
+/** Why a load run's numbers do not count, or undefined when they do. */
+export function loadProblem (summary: LoadSummary): string | undefined {
+  if (summary.requests === 0) return `no request completed in ${summary.durationS} s`
+  if (summary.non2xx > 0) return `${summary.non2xx} answers were not 2xx`
+  // A few resets when a server closes each connection (HTTP/1.0) are normal; many are not.
+  if (summary.errors + summary.timeouts > summary.requests * 0.01) return `${summary.errors} errors and ${summary.timeouts} timeouts`
+  return undefined
+}
+
+export function median (values: readonly number[]): number | undefined {
+  if (values.length === 0) return undefined
+  const sorted = [...values].sort((a, b) => a - b)
+  const middle = Math.floor(sorted.length / 2)
+  return sorted.length % 2 === 1 ? sorted[middle] : (sorted[middle - 1]! + sorted[middle]!) / 2
+}
+
+export function ratio (ours: number | undefined, theirs: number | undefined): number | undefined {
+  if (ours === undefined || theirs === undefined || theirs <= 0) return undefined
+  return ours / theirs
+}

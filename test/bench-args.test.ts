@@ -1,0 +1,79 @@
+// The bench's command line: defaults, the quick preset, and scenario selection.
+import assert from 'node:assert/strict'
+import { describe, it } from 'node:test'
+import { BenchUsageError, FULL, parseBenchArgs, QUICK, selectScenarios } from '../bench/args.js'
+
+describe('bench arguments', () => {
+  it('with no arguments runs every scenario at full length, pinned', () => {
+    const options = parseBenchArgs([])
+    assert.equal(options.quick, false)
+    assert.deepEqual(options.only, [])
+    assert.equal(options.durationS, FULL.durationS)
+    assert.equal(options.warmupS, FULL.warmupS)
+    assert.equal(options.coldStarts, FULL.coldStarts)
+    assert.equal(options.connections, undefined)
+    assert.equal(options.pin, true)
+    assert.equal(options.peers, false)
+    assert.equal(options.cpuProfDir, undefined)
+  })
+
+  it('--quick shortens the load and the cold starts', () => {
+    const options = parseBenchArgs(['--quick'])
+    assert.equal(options.quick, true)
+    assert.equal(options.durationS, QUICK.durationS)
+    assert.equal(options.warmupS, QUICK.warmupS)
+    assert.equal(options.coldStarts, QUICK.coldStarts)
+  })
+
+  it('an explicit --duration wins over --quick', () => {
+    assert.equal(parseBenchArgs(['--quick', '--duration', '4']).durationS, 4)
+  })
+
+  it('--only takes comma lists and may repeat', () => {
+    assert.deepEqual(parseBenchArgs(['--only', 'get-1k,echo', '--only', 'list']).only, ['get-1k', 'echo', 'list'])
+  })
+
+  it('maps the flags for profiling and peers', () => {
+    const options = parseBenchArgs(['--cpu-prof', 'prof', '--peers', '--log-info', '--servekit-only', '--no-pin', '--connections', '50', '--out', 'r.json'])
+    assert.equal(options.cpuProfDir, 'prof')
+    assert.equal(options.peers, true)
+    assert.equal(options.logInfo, true)
+    assert.equal(options.servekitOnly, true)
+    assert.equal(options.pin, false)
+    assert.equal(options.connections, 50)
+    assert.equal(options.out, 'r.json')
+  })
+
+  it('rejects numbers that are not numbers, too small, or not whole where they must be', () => {
+    assert.throws(() => parseBenchArgs(['--duration', 'ten']), BenchUsageError)
+    assert.throws(() => parseBenchArgs(['--duration', '0']), /--duration must be a number of at least 0.5/)
+    assert.throws(() => parseBenchArgs(['--connections', '2.5']), /--connections must be a whole number/)
+    assert.throws(() => parseBenchArgs(['--cold-starts', '']), BenchUsageError)
+  })
+
+  it('rejects unknown flags and stray arguments', () => {
+    assert.throws(() => parseBenchArgs(['--fast']), BenchUsageError)
+    assert.throws(() => parseBenchArgs(['get-1k']), BenchUsageError)
+  })
+})
+
+describe('scenario selection', () => {
+  const all = [{ id: 'get-1k' }, { id: 'get-100k' }, { id: 'list-1k-html' }, { id: 'list-10k-html' }, { id: 'echo' }]
+
+  it('selects everything when nothing is named', () => {
+    assert.deepEqual(selectScenarios(all, []), all)
+  })
+
+  it('selects by exact id, in the order of the list', () => {
+    assert.deepEqual(selectScenarios(all, ['echo', 'get-1k']).map(({ id }) => id), ['get-1k', 'echo'])
+  })
+
+  it('selects a group by a prefix ending at a dash', () => {
+    assert.deepEqual(selectScenarios(all, ['list']).map(({ id }) => id), ['list-1k-html', 'list-10k-html'])
+    assert.deepEqual(selectScenarios(all, ['list-10k']).map(({ id }) => id), ['list-10k-html'])
+  })
+
+  it('does not treat a partial word as a prefix', () => {
+    assert.throws(() => selectScenarios(all, ['ge']), /no scenario matches "ge"; scenarios: get-1k, get-100k/)
+  })
+})
