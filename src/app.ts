@@ -46,7 +46,7 @@ export async function buildApp (input: AppOptions = {}): Promise<FastifyInstance
   // headersTimeout, which shutdown and the slowloris limit rely on.
   const app = Fastify({
     ...(https === undefined ? {} : { https }),
-    loggerInstance: input.logger ?? createLogger({ level: options.logLevel, format: options.logFormat }),
+    loggerInstance: input.logger ?? await createLogger({ level: options.logLevel, format: options.logFormat }),
     logController: new RequestLog(),
     requestTimeout: TIMEOUTS.request,
     connectionTimeout: TIMEOUTS.idle,

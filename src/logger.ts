@@ -1,7 +1,6 @@
 // pino as the contract says: JSON lines on stdout, pretty on a TTY, and nothing a
 // request controls (URL bytes, headers) reaches the terminal unescaped.
 import pino, { type Logger } from 'pino'
-import pretty from 'pino-pretty'
 import type { LogFormat, LogLevel } from './options.js'
 
 export interface LoggerOptions {
@@ -15,9 +14,11 @@ const REDACT = {
   censor: '[redacted]'
 }
 
-export function createLogger ({ level, format }: LoggerOptions): Logger {
+export async function createLogger ({ level, format }: LoggerOptions): Promise<Logger> {
   const options = { level, redact: REDACT, base: { pid: process.pid } }
   if (format === 'pretty') {
+    // Loaded only for a terminal: it costs start-up time JSON logging never needs.
+    const { default: pretty } = await import('pino-pretty')
     return pino(options, pretty({
       sync: true,
       colorize: process.stdout.isTTY === true,

@@ -136,3 +136,21 @@ test('an address that is not on this machine is one line, exit 1', async () => {
   assert.equal(code, 1)
   assertOneLine(stderr, /^servekit: cannot listen on 192\.0\.2\.123: it is not an address of this machine$/)
 })
+
+test('--log-format pretty prints readable lines instead of JSON', async () => {
+  const { spawn } = await import('node:child_process')
+  const { CLI } = await import('./helpers/cli.js')
+  const child = spawn(process.execPath, [CLI, '-d', fixture.dir, '-b', '127.0.0.1', '--log-format', 'pretty', '0'], { env: { PATH: process.env.PATH } })
+  let stdout = ''
+  await new Promise<void>((resolve) => {
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+      stdout += chunk
+      if (stdout.includes('Serving HTTP on')) resolve()
+    })
+  })
+  child.kill('SIGTERM')
+  await new Promise((resolve) => child.on('close', resolve))
+  const line = stdout.split('\n').find((l) => l.includes('Serving HTTP on')) ?? ''
+  assert.match(line, /INFO.*Serving HTTP on 127\.0\.0\.1 port \d+ \(http:\/\/127\.0\.0\.1:\d+\/\) \.\.\./)
+  assert.throws(() => JSON.parse(line))
+})
