@@ -7,7 +7,8 @@ export class RequestLog extends LogController {
   override incomingRequest (): void {}
 
   override requestCompleted (error: Error | null | undefined, request: FastifyRequest, reply: FastifyReply): void {
-    if (this.isLogDisabled(request)) return
+    // Skip building the line when the level drops it: this runs on every request.
+    if (this.isLogDisabled(request) || (request.log as { isLevelEnabled?: (level: string) => boolean }).isLevelEnabled?.(error ? 'error' : 'info') === false) return
     const url = escapeControls(request.raw.url ?? '')
     const method = escapeControls(request.method)
     const line = {

@@ -1,19 +1,18 @@
 // Serves a folder: files through @fastify/send, folders as index files or listings.
 // Path resolution, the symlink and dotfile policy, redirects, listings, ranges and
 // 405s are ours; send contributes stat, MIME types, validators and conditional GET.
-import type { Stats } from 'node:fs'
-import type { Readable } from 'node:stream'
+import { performance } from 'node:perf_hooks'
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify'
 import Negotiator from 'negotiator'
-import send from '@fastify/send'
+import type send from '@fastify/send'
 import { parseUrlPath, resolveInRoot, urlPathOf, type PathPolicy } from '../../src/safe-path.js'
 import { fsHttpError, httpError } from '../../src/errors.js'
 import { readListing, sortEntries, SORT_KEYS, SORT_ORDERS, type SortKey, type SortOrder } from './listing.js'
 import { ListingCache } from './listing-cache.js'
 import { renderListingHtml, renderListingJson } from './listing-html.js'
-import { contentRange, decideRange, ifRangeHolds } from './ranges.js'
-import { multipartRanges } from './multipart-ranges.js'
-import { FileCache, fileBody } from './file-body.js'
+import { answerOf, inspect, isConditional, sendFile } from './file-response.js'
+import { bufferBody, readSmallFile, streamBody } from './file-body.js'
+import { SMALL_FILE, SmallFiles, type SmallFile } from './small-files.js'
 import { ResolutionCache, type Resolution } from './resolution-cache.js'
 import { realDirectory } from '../../src/real-directory.js'
 
@@ -35,8 +34,10 @@ const LISTING_HEADERS = {
   vary: 'Accept'
 }
 
-// The longest a listing is reused when no watch event has said it changed.
+// The longest a listing or a small file is reused when no watch event has said it
+// changed: the bound on staleness for what a watch cannot see.
 const LISTING_MAX_AGE_MS = 5_000
+const SMALL_FILE_MAX_AGE_MS = 2_000
 
 interface Target { path: string, query: string }
 
@@ -53,42 +54,26 @@ function queryValue<T extends string> (request: FastifyRequest, name: string, al
   throw httpError(400, `${name} must be one of ${allowed.join(', ')}`)
 }
 
-function rejectSpecialFiles (_path: string, stats: Stats): void {
-  // A FIFO or device opened for reading could hang or never end.
-  if (!stats.isFile()) throw httpError(404)
-}
-
-const SEND_OPTIONS = { index: false, dotfiles: 'allow', acceptRanges: false, onFile: rejectSpecialFiles } as const
-
-/**
- * Asks send about a real path without opening it: as a HEAD request it stats the
- * file, sets validators and MIME type and answers conditional requests (304, 412),
- * and leaves the body to us, so ranges and multipart follow RFC 9110 exactly.
- */
-async function inspect (request: FastifyRequest, realPath: string): Promise<send.SendResult> {
-  const headRequest = { method: 'HEAD', headers: request.raw.headers } as unknown as Parameters<typeof send>[0]
-  try {
-    // send decodes the path it is given; only `%` can be misread.
-    return await send(headRequest, realPath.replaceAll('%', '%25'), SEND_OPTIONS)
-  } catch (error) {
-    if ((error as { statusCode?: number }).statusCode === 404) throw httpError(404)
-    throw error
-  }
-}
-
 const staticFiles: FastifyPluginAsync<StaticFilesOptions> = async (app, options) => {
   const root = await realDirectory(options.root, 'root')
   const dotfiles = options.dotfiles ?? false
   const followSymlinks = options.followSymlinks ?? false
   const index = options.index ?? ['index.html', 'index.htm']
-  const cache = new FileCache(options.cacheBytes ?? 32 * 1024 * 1024)
+  const cacheBytes = options.cacheBytes ?? 32 * 1024 * 1024
+  const small = new SmallFiles({ maxBytes: cacheBytes, maxDirs: 256, maxAgeMs: SMALL_FILE_MAX_AGE_MS })
   const resolutions = new ResolutionCache(options.cacheBytes === 0 ? 0 : 10_000)
-  const listings = new ListingCache(options.cacheBytes ?? 32 * 1024 * 1024, LISTING_MAX_AGE_MS)
-  app.addHook('onClose', async () => { listings.close() })
+  const listings = new ListingCache(cacheBytes, LISTING_MAX_AGE_MS)
+  app.addHook('onClose', async () => { listings.close(); small.close() })
 
   // Requests for other methods must reach the 405 handler whatever their body.
   app.removeAllContentTypeParsers()
   app.addContentTypeParser('*', (_request, _payload, done) => { done(null) })
+
+  /** The small file this request names, if memory may answer it without the disk. */
+  function hotFile (request: FastifyRequest): SmallFile | undefined {
+    const parsed = parseUrlPath(splitTarget(request.raw.url ?? '/').path, dotfiles)
+    return parsed.ok && !parsed.trailingSlash ? small.hot(parsed.segments.join('/')) : undefined
+  }
 
   interface Located { real: string, segments: string[], trailingSlash: boolean, query: string, key: string, cached?: Resolution }
 
@@ -106,52 +91,31 @@ const staticFiles: FastifyPluginAsync<StaticFilesOptions> = async (app, options)
   }
 
   /** Resolves and stats the request's path, through the cache while it still holds. */
-  async function locateAndInspect (request: FastifyRequest): Promise<{ located: Located, sent: send.SendResult }> {
+  async function locateAndInspect (request: FastifyRequest): Promise<{ located: Located, sent: send.SendResult, statStartedAt: number }> {
     const located = await locate(request)
+    let statStartedAt = performance.now()
     const sent = await inspect(request, located.real)
     if (located.cached === undefined || ResolutionCache.holds(located.cached, sent.type === 'file' ? sent.metadata.stat : undefined)) {
-      return { located, sent }
+      return { located, sent, statStartedAt }
     }
     resolutions.forget(located.key)
     const fresh = await locate(request, false)
-    return { located: fresh, sent: await inspect(request, fresh.real) }
+    statStartedAt = performance.now()
+    return { located: fresh, sent: await inspect(request, fresh.real), statStartedAt }
   }
 
-  async function serveFile (request: FastifyRequest, reply: FastifyReply, real: string, sent: send.FileSendResult): Promise<FastifyReply> {
-    const { ETag: weakTag, ...headers } = sent.headers
-    // send's validator is size+mtime, as strong as nginx's; a strong tag lets If-Range resume downloads.
-    const etag = weakTag?.replace(/^W\//, '')
-    const size = sent.metadata.stat.size
-    const decision = sent.statusCode === 200 && ifRangeHolds(request.headers['if-range']?.toString(), etag, headers['Last-Modified'])
-      ? decideRange(request.headers.range, size)
-      : { kind: 'full' as const }
-    if (decision.kind === 'unsatisfiable') {
-      return await reply.code(416).header('content-range', `bytes */${size}`).header('content-length', 0).send()
-    }
-
-    const ranges = decision.kind === 'partial' ? decision.ranges : []
-    const multipart = ranges.length > 1 ? multipartRanges(size, headers['Content-Type'], ranges) : undefined
-    let body: Readable | Buffer | undefined
-    if (request.method !== 'HEAD' && sent.statusCode === 200) {
-      const file = await fileBody(real, sent.metadata.stat, cache)
-      if (multipart !== undefined) {
-        body = multipart.stream(file)
-      } else {
-        body = file.slice(ranges[0])
-        if (Buffer.isBuffer(body)) file.release()
-        else body.once('close', file.release)
-      }
-    }
-
-    reply.code(sent.statusCode).headers(headers).header('accept-ranges', 'bytes')
-    if (etag !== undefined) reply.header('etag', etag)
-    if (headers['Content-Type'] === undefined) reply.header('content-type', 'application/octet-stream')
-    if (multipart !== undefined) {
-      reply.code(206).header('content-type', multipart.contentType).header('content-length', multipart.contentLength)
-    } else if (ranges[0] !== undefined) {
-      reply.code(206).header('content-range', contentRange(ranges[0], size)).header('content-length', ranges[0].end - ranges[0].start + 1)
-    }
-    return await reply.send(body)
+  /** A file resolved and stat-ed: answered from the small-file cache when it can be. */
+  async function serveResolvedFile (request: FastifyRequest, reply: FastifyReply, key: string, real: string, sent: send.FileSendResult, statStartedAt: number): Promise<FastifyReply> {
+    const stats = sent.metadata.stat
+    const answer = answerOf(sent)
+    if (stats.size > SMALL_FILE) return await sendFile(request, reply, answer, async () => await streamBody(real))
+    return await sendFile(request, reply, answer, async () => {
+      const known = small.same(key, stats, statStartedAt)
+      if (known !== undefined) return bufferBody(known.body)
+      const body = await readSmallFile(real, stats.size)
+      if (answer.statusCode === 200) small.keep(key, real, stats, { headers: answer.headers, body, etag: answer.etag, lastModified: answer.lastModified })
+      return bufferBody(body)
+    })
   }
 
   async function serveFolder (request: FastifyRequest, reply: FastifyReply, located: Located): Promise<FastifyReply> {
@@ -165,8 +129,9 @@ const staticFiles: FastifyPluginAsync<StaticFilesOptions> = async (app, options)
     for (const name of index) {
       const indexReal = await resolveInRoot(root, [...segments, name], followSymlinks)
       if (indexReal === null) continue
+      const statStartedAt = performance.now()
       const sent = await inspect(request, indexReal).catch(() => null)
-      if (sent?.type === 'file') return await serveFile(request, reply, indexReal, sent)
+      if (sent?.type === 'file') return await serveResolvedFile(request, reply, `${located.key}/${name}`, indexReal, sent, statStartedAt)
     }
 
     const sort = queryValue<SortKey>(request, 'sort', SORT_KEYS) ?? 'name'
@@ -188,13 +153,15 @@ const staticFiles: FastifyPluginAsync<StaticFilesOptions> = async (app, options)
     method: READ_METHODS,
     url: '/*',
     handler: async (request, reply) => {
-      const { located, sent } = await locateAndInspect(request)
+      const hot = isConditional(request) ? undefined : hotFile(request)
+      if (hot !== undefined) return await sendFile(request, reply, { statusCode: 200, size: hot.body.length, ...hot }, async () => bufferBody(hot.body))
+      const { located, sent, statStartedAt } = await locateAndInspect(request)
       if (sent.type === 'directory') return await serveFolder(request, reply, located)
       if (sent.type === 'error') throw httpError(sent.statusCode)
       // `/a.txt/` names a folder that does not exist, as on any POSIX path.
       if (located.trailingSlash) throw httpError(404)
       resolutions.remember(located.key, located.real, sent.metadata.stat)
-      return await serveFile(request, reply, located.real, sent)
+      return await serveResolvedFile(request, reply, located.key, located.real, sent, statStartedAt)
     }
   })
 
