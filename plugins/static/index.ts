@@ -12,7 +12,7 @@ import { ListingCache } from './listing-cache.js'
 import { renderListingHtml, renderListingJson } from './listing-html.js'
 import { answerOf, inspect, isConditional, sendFile } from './file-response.js'
 import { bufferBody, readSmallFile, streamBody } from './file-body.js'
-import { SMALL_FILE, SmallFiles, type SmallFile } from './small-files.js'
+import { SMALL_FILE, SmallFiles } from './small-files.js'
 import { ResolutionCache, type Resolution } from './resolution-cache.js'
 import { realDirectory } from '../../src/real-directory.js'
 
@@ -69,37 +69,35 @@ const staticFiles: FastifyPluginAsync<StaticFilesOptions> = async (app, options)
   app.removeAllContentTypeParsers()
   app.addContentTypeParser('*', (_request, _payload, done) => { done(null) })
 
-  /** The small file this request names, if memory may answer it without the disk. */
-  function hotFile (request: FastifyRequest): SmallFile | undefined {
-    const parsed = parseUrlPath(splitTarget(request.raw.url ?? '/').path, dotfiles)
-    return parsed.ok && !parsed.trailingSlash ? small.hot(parsed.segments.join('/')) : undefined
-  }
+  interface Named { segments: string[], trailingSlash: boolean, query: string, key: string }
+  interface Located extends Named { real: string, cached?: Resolution }
 
-  interface Located { real: string, segments: string[], trailingSlash: boolean, query: string, key: string, cached?: Resolution }
-
-  async function locate (request: FastifyRequest, useCache = true): Promise<Located> {
+  /** What the request names, decoded and checked, without touching the disk. */
+  function named (request: FastifyRequest): Named {
     const target = splitTarget(request.raw.url ?? '/')
     const parsed = parseUrlPath(target.path, dotfiles)
     if (!parsed.ok) throw httpError(parsed.status)
-    const key = parsed.segments.join('/')
-    const located = { segments: parsed.segments, trailingSlash: parsed.trailingSlash, query: target.query, key }
-    const cached = useCache ? resolutions.get(key) : undefined
-    if (cached !== undefined) return { ...located, real: cached.real, cached }
-    const real = await resolveInRoot(root, parsed.segments, followSymlinks)
-    if (real === null) throw httpError(404)
-    return { ...located, real }
+    return { segments: parsed.segments, trailingSlash: parsed.trailingSlash, query: target.query, key: parsed.segments.join('/') }
   }
 
-  /** Resolves and stats the request's path, through the cache while it still holds. */
-  async function locateAndInspect (request: FastifyRequest): Promise<{ located: Located, sent: send.SendResult, statStartedAt: number }> {
-    const located = await locate(request)
+  async function locate (name: Named, useCache = true): Promise<Located> {
+    const cached = useCache ? resolutions.get(name.key) : undefined
+    if (cached !== undefined) return { ...name, real: cached.real, cached }
+    const real = await resolveInRoot(root, name.segments, followSymlinks)
+    if (real === null) throw httpError(404)
+    return { ...name, real }
+  }
+
+  /** Resolves and stats what the request names, through the cache while it still holds. */
+  async function locateAndInspect (request: FastifyRequest, name: Named): Promise<{ located: Located, sent: send.SendResult, statStartedAt: number }> {
+    const located = await locate(name)
     let statStartedAt = performance.now()
     const sent = await inspect(request, located.real)
     if (located.cached === undefined || ResolutionCache.holds(located.cached, sent.type === 'file' ? sent.metadata.stat : undefined)) {
       return { located, sent, statStartedAt }
     }
     resolutions.forget(located.key)
-    const fresh = await locate(request, false)
+    const fresh = await locate(name, false)
     statStartedAt = performance.now()
     return { located: fresh, sent: await inspect(request, fresh.real), statStartedAt }
   }
@@ -131,7 +129,7 @@ const staticFiles: FastifyPluginAsync<StaticFilesOptions> = async (app, options)
       if (indexReal === null) continue
       const statStartedAt = performance.now()
       const sent = await inspect(request, indexReal).catch(() => null)
-      if (sent?.type === 'file') return await serveResolvedFile(request, reply, `${located.key}/${name}`, indexReal, sent, statStartedAt)
+      if (sent?.type === 'file') return await serveResolvedFile(request, reply, [...segments, name].join('/'), indexReal, sent, statStartedAt)
     }
 
     const sort = queryValue<SortKey>(request, 'sort', SORT_KEYS) ?? 'name'
@@ -153,9 +151,11 @@ const staticFiles: FastifyPluginAsync<StaticFilesOptions> = async (app, options)
     method: READ_METHODS,
     url: '/*',
     handler: async (request, reply) => {
-      const hot = isConditional(request) ? undefined : hotFile(request)
+      const name = named(request)
+      // Memory answers a small file only while no validator needs a fresh stat.
+      const hot = name.trailingSlash || isConditional(request) ? undefined : small.hot(name.key)
       if (hot !== undefined) return await sendFile(request, reply, { statusCode: 200, size: hot.body.length, ...hot }, async () => bufferBody(hot.body))
-      const { located, sent, statStartedAt } = await locateAndInspect(request)
+      const { located, sent, statStartedAt } = await locateAndInspect(request, name)
       if (sent.type === 'directory') return await serveFolder(request, reply, located)
       if (sent.type === 'error') throw httpError(sent.statusCode)
       // `/a.txt/` names a folder that does not exist, as on any POSIX path.
@@ -169,7 +169,7 @@ const staticFiles: FastifyPluginAsync<StaticFilesOptions> = async (app, options)
     method: app.supportedMethods.filter((m) => !READ_METHODS.includes(m)),
     url: '/*',
     handler: async (request, reply) => {
-      await locate(request)
+      await locate(named(request))
       return await reply.code(405).header('allow', ALLOW).send({ statusCode: 405, error: 'Method Not Allowed', message: `${request.method} is not allowed here; use ${ALLOW}` })
     }
   })
