@@ -1,6 +1,7 @@
 // The app factory: validated options in, a Fastify instance (not listening) out,
 // with one plugin per capability.
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify'
+import cgi from '../plugins/cgi/index.js'
 import staticFiles from '../plugins/static/index.js'
 import { createLogger } from './logger.js'
 import { resolveOptions, type ResolvedOptions, type ServekitOptions } from './options.js'
@@ -45,6 +46,24 @@ export async function buildApp (input: AppOptions = {}): Promise<FastifyInstance
   app.server.headersTimeout = TIMEOUTS.headers
   app.decorate('servekit', options)
 
-  await app.register(staticFiles, { root: options.root, dotfiles: options.dotfiles, followSymlinks: options.followSymlinks })
+  const { cgi: cgiOptions } = options
+  await app.register(staticFiles, {
+    root: options.root,
+    dotfiles: options.dotfiles,
+    followSymlinks: options.followSymlinks,
+    // With CGI on, a script's source must never go out as a file, whatever path reaches it.
+    exclude: cgiOptions === undefined ? [] : [cgiOptions.dir]
+  })
+  if (cgiOptions !== undefined) {
+    await app.register(cgi, {
+      dir: cgiOptions.dir,
+      documentRoot: options.root,
+      timeout: cgiOptions.timeoutSeconds * 1000,
+      maxConcurrent: cgiOptions.maxConcurrent,
+      queue: cgiOptions.queue,
+      env: cgiOptions.env,
+      dotfiles: options.dotfiles
+    })
+  }
   return app
 }

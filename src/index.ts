@@ -4,3 +4,4 @@ export { startServer, ListenError, type RunningServer, type StartOptions } from 
 export { resolveOptions, type ResolvedOptions, type ServekitOptions, type LogLevel, type LogFormat } from './options.js'
 export { OptionError } from './errors.js'
 export { default as staticFiles, type StaticFilesOptions } from '../plugins/static/index.js'
+export { default as cgi, type CgiOptions } from '../plugins/cgi/index.js'

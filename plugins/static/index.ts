@@ -7,7 +7,7 @@ import type { Readable } from 'node:stream'
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify'
 import Negotiator from 'negotiator'
 import send from '@fastify/send'
-import { parseUrlPath, resolveInRoot, urlPathOf, type PathPolicy } from '../../src/safe-path.js'
+import { isInside, parseUrlPath, resolveInRoot, urlPathOf, type PathPolicy } from '../../src/safe-path.js'
 import { fsHttpError, httpError } from '../../src/errors.js'
 import { readListing, sortEntries, SORT_KEYS, SORT_ORDERS, type SortKey, type SortOrder } from './listing.js'
 import { renderListingHtml } from './listing-html.js'
@@ -20,6 +20,8 @@ export interface StaticFilesOptions extends Partial<PathPolicy> {
   root: string
   /** Files that stand for their folder, tried in order. */
   index?: readonly string[]
+  /** Real folders never served from, whatever URL leads there (e.g. the CGI scripts' folder). */
+  exclude?: readonly string[]
 }
 
 const READ_METHODS = ['GET', 'HEAD']
@@ -82,6 +84,7 @@ const staticFiles: FastifyPluginAsync<StaticFilesOptions> = async (app, options)
   const dotfiles = options.dotfiles ?? false
   const followSymlinks = options.followSymlinks ?? false
   const index = options.index ?? ['index.html', 'index.htm']
+  const exclude = await Promise.all((options.exclude ?? []).map(async (dir) => await realDirectory(dir, 'exclude')))
 
   // Requests for other methods must reach the 405 handler whatever their body.
   app.removeAllContentTypeParsers()
@@ -92,7 +95,7 @@ const staticFiles: FastifyPluginAsync<StaticFilesOptions> = async (app, options)
     const parsed = parseUrlPath(target.path, dotfiles)
     if (!parsed.ok) throw httpError(parsed.status)
     const real = await resolveInRoot(root, parsed.segments, followSymlinks)
-    if (real === null) throw httpError(404)
+    if (real === null || exclude.some((dir) => isInside(dir, real))) throw httpError(404)
     return { real, segments: parsed.segments, trailingSlash: parsed.trailingSlash, query: target.query }
   }
 
@@ -139,7 +142,7 @@ const staticFiles: FastifyPluginAsync<StaticFilesOptions> = async (app, options)
     }
     for (const name of index) {
       const indexReal = await resolveInRoot(root, [...segments, name], followSymlinks)
-      if (indexReal === null) continue
+      if (indexReal === null || exclude.some((dir) => isInside(dir, indexReal))) continue
       const sent = await inspect(request, indexReal).catch(() => null)
       if (sent?.type === 'file') return await serveFile(request, reply, indexReal, sent)
     }
