@@ -305,9 +305,11 @@ describe('how answers reach the client', () => {
     assert.equal(res.text, 'a static page\n')
   })
 
-  test('a script that redirects to itself stops with 502', async () => {
+  test('a script that redirects to itself stops with 502 after 10 local redirects', async () => {
     const res = await get(base, '/cgi-bin/loop.sh')
     assert.equal(res.status, 502)
+    // The request itself, 10 redirects that ran the script again, and the one refused.
+    assert.equal(log.entries.filter((e) => String(e.msg).startsWith('GET /cgi-bin/loop.sh ')).length, 12)
   })
 })
 

@@ -112,7 +112,8 @@ const cgi: FastifyPluginAsync<CgiOptions> = async (app, options) => {
     if (acquired.kind !== 'granted') {
       await dispose()
       if (acquired.kind === 'cancelled') return reply
-      throw httpError(503, `all ${settings.maxConcurrent} CGI script slots are busy; try again later`)
+      log('error', `refused: all ${settings.maxConcurrent} script slots busy and the queue of ${settings.queue} full`)
+      return await replyError(reply, 503, `All ${settings.maxConcurrent} CGI script slots are busy; try again later.`)
     }
 
     // 4. The environment, 5. the process group.
@@ -198,10 +199,7 @@ const cgi: FastifyPluginAsync<CgiOptions> = async (app, options) => {
     if (response.kind === 'local-redirect') {
       // Its output is not needed; drained, the script can finish on its own.
       child.stdout.resume()
-      return await redirectLocally(app, request, reply, response.location, {
-        depth: (origin?.depth ?? 0) + 1,
-        connection: origin?.connection ?? connectionOf(request)
-      })
+      return await redirectLocally(app, request, reply, response.location, origin ?? { depth: 0, connection: connectionOf(request) })
     }
 
     // 9. The body, as the script writes it, at the pace the client reads it.

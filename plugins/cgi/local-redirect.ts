@@ -42,6 +42,7 @@ function without (headers: Record<string, string | string[] | number | undefined
   return kept
 }
 
+/** Serves `location` for the client; `origin` describes the request being redirected. */
 export async function redirectLocally (app: FastifyInstance, request: FastifyRequest, reply: FastifyReply, location: string, origin: Origin): Promise<FastifyReply> {
   const abort = new AbortController()
   reply.raw.once('close', () => { if (!reply.raw.writableFinished) abort.abort() })
