@@ -22,7 +22,7 @@ export function createLogger ({ level, format }: LoggerOptions): Logger {
       sync: true,
       colorize: process.stdout.isTTY === true,
       translateTime: 'SYS:HH:MM:ss',
-      ignore: 'pid,hostname,reqId,url,port,address,tls,method,statusCode,responseTime,remoteAddress,network'
+      ignore: 'pid,hostname,reqId,url,port,address,tls,method,statusCode,responseTime,remoteAddress,network,script'
     }))
   }
   return pino(options, pino.destination({ dest: 1, sync: false }))
