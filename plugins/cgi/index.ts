@@ -112,7 +112,9 @@ const cgi: FastifyPluginAsync<CgiOptions> = async (app, options) => {
     if (acquired.kind !== 'granted') {
       await dispose()
       if (acquired.kind === 'cancelled') return reply
-      log('error', `refused: all ${settings.maxConcurrent} script slots busy and the queue of ${settings.queue} full`)
+      log('error', acquired.kind === 'busy'
+        ? `refused: all ${settings.maxConcurrent} script slots busy and the queue of ${settings.queue} full`
+        : `refused: no script slot came free within ${seconds}`)
       return await replyError(reply, 503, `All ${settings.maxConcurrent} CGI script slots are busy; try again later.`)
     }
 

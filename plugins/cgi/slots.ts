@@ -5,8 +5,10 @@ export type Release = () => void
 
 export type Acquired =
   | { kind: 'granted', release: Release }
-  /** The queue was full, or the wait outlasted `maxWaitMs`. */
+  /** The queue was full. */
   | { kind: 'busy' }
+  /** The wait outlasted `maxWaitMs`. */
+  | { kind: 'timed out' }
   /** `cancel` was called while waiting (the client went away). */
   | { kind: 'cancelled' }
 
@@ -46,7 +48,7 @@ export function createSlots (max: number, queueLimit: number): Slots {
           resolve(value)
         }
       }
-      const timer = setTimeout(() => { leave({ kind: 'busy' }) }, maxWaitMs)
+      const timer = setTimeout(() => { leave({ kind: 'timed out' }) }, maxWaitMs)
       leave = (value) => {
         const index = queue.indexOf(waiter)
         if (index === -1) return
