@@ -90,7 +90,8 @@ async function firstBytes (path: string, port = server.port): Promise<{ text: st
 
 describe('timeouts', () => {
   let quick: RunningServer
-  before(async () => { quick = await serve({ directory: fixture.dir, cgi: true, cgiTimeout: 0.5, logger: log.logger }) })
+  // Short, but long enough for a script to start on a busy machine.
+  before(async () => { quick = await serve({ directory: fixture.dir, cgi: true, cgiTimeout: 1, logger: log.logger }) })
   after(async () => { await quick.close() })
 
   test('a script silent past the timeout gets 504, and its whole process group is killed', async () => {
@@ -98,7 +99,7 @@ describe('timeouts', () => {
     assert.equal(res.status, 504)
     await assertGone(await pidFrom('silent.script.pid'), await pidFrom('silent.grandchild.pid'))
     const entry = await log.waitFor((e) => e.script === '/cgi-bin/silent.sh')
-    assert.equal(entry.msg, 'cgi: /cgi-bin/silent.sh: no response within 0.5 s; killed')
+    assert.equal(entry.msg, 'cgi: /cgi-bin/silent.sh: no response within 1 s; killed')
   })
 
   test('a script still streaming at the timeout is killed and the response cut short', async () => {
@@ -106,7 +107,7 @@ describe('timeouts', () => {
     assert.equal(response.text, 'started\n')
     await assert.rejects(response.rest)
     await assertGone(await pidFrom('streaming.script.pid'), await pidFrom('streaming.grandchild.pid'))
-    await log.waitFor((e) => e.msg === 'cgi: /cgi-bin/linger.sh: still running after 0.5 s; killed mid-response')
+    await log.waitFor((e) => e.msg === 'cgi: /cgi-bin/linger.sh: still running after 1 s; killed mid-response')
   })
 })
 
