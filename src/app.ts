@@ -1,6 +1,7 @@
 // The app factory: validated options in, a Fastify instance (not listening) out,
 // with one plugin per capability.
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify'
+import cgi from '../plugins/cgi/index.js'
 import staticFiles from '../plugins/static/index.js'
 import echo from '../routes/echo/index.js'
 import login from '../routes/login/index.js'
@@ -59,7 +60,25 @@ export async function buildApp (input: AppOptions = {}): Promise<FastifyInstance
   if (https !== undefined) hookTlsServer(app)
   for (const note of tls?.notes ?? []) app.log[note.level](note.msg)
 
-  await app.register(staticFiles, { root: options.root, dotfiles: options.dotfiles, followSymlinks: options.followSymlinks })
+  const { cgi: cgiOptions } = options
+  await app.register(staticFiles, {
+    root: options.root,
+    dotfiles: options.dotfiles,
+    followSymlinks: options.followSymlinks,
+    // With CGI on, a script's source must never go out as a file, whatever path reaches it.
+    exclude: cgiOptions === undefined ? [] : [cgiOptions.dir]
+  })
+  if (cgiOptions !== undefined) {
+    await app.register(cgi, {
+      dir: cgiOptions.dir,
+      documentRoot: options.root,
+      timeout: cgiOptions.timeoutSeconds * 1000,
+      maxConcurrent: cgiOptions.maxConcurrent,
+      queue: cgiOptions.queue,
+      env: cgiOptions.env,
+      dotfiles: options.dotfiles
+    })
+  }
   // Routes below are more specific than the static plugin's `/*`, so they win
   // in Fastify's router whatever the order.
   if (options.echo) await app.register(echo, { prefix: '/echo' })

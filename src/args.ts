@@ -4,8 +4,9 @@
 import { homedir } from 'node:os'
 import { parseArgs } from 'node:util'
 import { OptionError } from './errors.js'
-import { checkPort, DEFAULT_PORT, LOG_FORMATS, LOG_LEVELS, type LogFormat, type LogLevel, type ServekitOptions } from './options.js'
+import { checkPort, CGI_DEFAULTS, DEFAULT_PORT, LOG_FORMATS, LOG_LEVELS, type LogFormat, type LogLevel, type ServekitOptions } from './options.js'
 import { defaultTlsCacheDir, TLS_KEY_TYPES, type TlsKeyType } from './tls/settings.js'
+import { inheritedEnvironment } from '../plugins/cgi/environment.js'
 
 interface FlagSpec {
   type: 'string' | 'boolean'
@@ -28,6 +29,11 @@ export const FLAGS = {
   'tls-key': { type: 'string', value: 'FILE', help: 'PEM private key of --tls-cert' },
   'tls-password-file': { type: 'string', value: 'FILE', help: 'file holding the passphrase of an encrypted --tls-key' },
   'tls-key-type': { type: 'string', value: 'TYPE', help: 'key of the generated certificate: ec (P-256, default) or rsa (2048 bits); implies --tls' },
+  cgi: { type: 'boolean', help: 'run executable files under /cgi-bin/ as CGI scripts' },
+  'cgi-dir': { type: 'string', value: 'DIR', help: 'where the CGI scripts live, still mounted at /cgi-bin/ (default: <directory>/cgi-bin)' },
+  'cgi-timeout': { type: 'string', value: 'SECONDS', help: `kill a script still running after this; the client gets 504 (default: ${CGI_DEFAULTS.timeoutSeconds})` },
+  'cgi-max-concurrent': { type: 'string', value: 'N', help: `scripts running at once; more requests wait in the queue (default: ${CGI_DEFAULTS.maxConcurrent})` },
+  'cgi-queue': { type: 'string', value: 'N', help: `requests that may wait for a script slot; beyond that 503 (default: ${CGI_DEFAULTS.queue})` },
   'log-level': { type: 'string', value: 'LEVEL', help: `${LOG_LEVELS.join(', ')} (default: info)` },
   'log-format': { type: 'string', value: 'FORMAT', help: `${LOG_FORMATS.join(' or ')} (default: pretty on a terminal, else json)` },
   help: { type: 'boolean', short: 'h', help: 'show this help and exit' },
@@ -63,6 +69,15 @@ function portFrom (text: string, source: string): number {
   const port = /^\d+$/.test(text) ? Number(text) : Number.NaN
   return checkPort(port, source)
 }
+
+function numberFrom (flag: string, text: string | undefined, pattern: RegExp): number | undefined {
+  if (text === undefined) return undefined
+  if (pattern.test(text)) return Number(text)
+  throw new OptionError(flag, `${flag} must be a number (got ${JSON.stringify(text)})`)
+}
+
+const DECIMAL = /^\d+(\.\d+)?$/
+const WHOLE = /^\d+$/
 
 function choice<T extends string> (flag: string, value: string | undefined, allowed: readonly T[]): T | undefined {
   if (value === undefined || (allowed as readonly string[]).includes(value)) return value as T | undefined
@@ -118,6 +133,12 @@ export function parseCli (argv: readonly string[], { env, isTTY }: CliEnvironmen
       directory: values.directory,
       dotfiles: values.dotfiles,
       followSymlinks: values['follow-symlinks'],
+      cgi: values.cgi,
+      cgiDir: values['cgi-dir'],
+      cgiTimeout: numberFrom('--cgi-timeout', values['cgi-timeout'], DECIMAL),
+      cgiMaxConcurrent: numberFrom('--cgi-max-concurrent', values['cgi-max-concurrent'], WHOLE),
+      cgiQueue: numberFrom('--cgi-queue', values['cgi-queue'], WHOLE),
+      cgiEnv: values.cgi === true ? inheritedEnvironment(env) : undefined,
       logLevel: choice<LogLevel>('--log-level', values['log-level'], LOG_LEVELS),
       logFormat: choice<LogFormat>('--log-format', values['log-format'], LOG_FORMATS) ?? (isTTY ? 'pretty' : 'json'),
       echo: values.echo,
@@ -162,6 +183,7 @@ Examples:
   servekit -b 127.0.0.1 8080    only this machine can connect, on port 8080
   servekit -d ~/Pictures 0      serve ~/Pictures on any free port
   servekit --tls 8443           HTTPS on port 8443 with a cached self-signed certificate
+  servekit --cgi                also run the scripts in ./cgi-bin/ at /cgi-bin/NAME
   curl -H 'Accept: application/json' http://localhost:${DEFAULT_PORT}/   a listing as JSON
   servekit --echo --routes routes   the echo route plus your own route modules
 `

@@ -5,3 +5,4 @@ export { resolveOptions, type ResolvedOptions, type ServekitOptions, type LogLev
 export { OptionError } from './errors.js'
 export { default as staticFiles, type StaticFilesOptions } from '../plugins/static/index.js'
 export { default as echo, type EchoOptions } from '../routes/echo/index.js'
+export { default as cgi, type CgiOptions } from '../plugins/cgi/index.js'

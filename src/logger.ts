@@ -23,7 +23,7 @@ export async function createLogger ({ level, format }: LoggerOptions): Promise<L
       sync: true,
       colorize: process.stdout.isTTY === true,
       translateTime: 'SYS:HH:MM:ss',
-      ignore: 'pid,hostname,reqId,url,port,address,tls,method,statusCode,responseTime,remoteAddress,network'
+      ignore: 'pid,hostname,reqId,url,port,address,tls,method,statusCode,responseTime,remoteAddress,network,script'
     }))
   }
   return pino(options, pino.destination({ dest: 1, sync: false }))

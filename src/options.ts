@@ -1,6 +1,7 @@
 // Options as the library and the CLI take them, and their validation: done once,
 // here, so every plugin receives values it can trust.
 import { homedir } from 'node:os'
+import { join } from 'node:path'
 import { OptionError } from './errors.js'
 import { realDirectory } from './real-directory.js'
 import { tlsSettings, type TlsOptions, type TlsSettings } from './tls/settings.js'
@@ -11,6 +12,13 @@ export type LogLevel = typeof LOG_LEVELS[number]
 export type LogFormat = typeof LOG_FORMATS[number]
 
 export const DEFAULT_PORT = 8000
+
+/** CGI defaults, as `--help` and the README state them. */
+export const CGI_DEFAULTS = {
+  timeoutSeconds: 60,
+  maxConcurrent: 32,
+  queue: 256
+} as const
 
 export interface ServekitOptions extends TlsOptions {
   /** Folder to serve; default: the current folder. */
@@ -35,6 +43,30 @@ export interface ServekitOptions extends TlsOptions {
   loginUsers?: Record<string, string>
   /** Signs session cookies (32+ characters); default: a random key per start. */
   secret?: string
+  /** Run executable files under `/cgi-bin/` as CGI scripts. */
+  cgi?: boolean
+  /** Where the CGI scripts live; default `<directory>/cgi-bin`. Needs `cgi`. */
+  cgiDir?: string
+  /** Seconds a script may run before its process group is killed (504). Default 60. */
+  cgiTimeout?: number
+  /** Scripts running at once; further requests wait in the queue. Default 32. */
+  cgiMaxConcurrent?: number
+  /** Requests that may wait for a free slot; beyond that, 503. Default 256. */
+  cgiQueue?: number
+  /**
+   * Server variables every script gets besides the RFC 3875 ones. The CLI passes its
+   * own PATH and locale (LANG, LANGUAGE, LC_*, TZ); default `PATH=/usr/local/bin:/usr/bin:/bin`.
+   */
+  cgiEnv?: Record<string, string>
+}
+
+export interface ResolvedCgiOptions {
+  /** Real path of the scripts' folder. */
+  dir: string
+  timeoutSeconds: number
+  maxConcurrent: number
+  queue: number
+  env: Record<string, string> | undefined
 }
 
 export interface ResolvedOptions {
@@ -55,6 +87,8 @@ export interface ResolvedOptions {
   secret: string | undefined
   /** HTTPS: which certificate; undefined for plain HTTP. */
   tls: TlsSettings | undefined
+  /** Present when CGI is on. */
+  cgi: ResolvedCgiOptions | undefined
 }
 
 function oneOf<T extends string> (option: string, value: unknown, allowed: readonly T[], fallback: T): T {
@@ -74,12 +108,55 @@ export function checkPort (value: unknown, option = 'port'): number {
   throw new OptionError(option, `${option} must be a whole number from 0 to 65535 (got ${JSON.stringify(value)})`)
 }
 
+function wholeNumber (option: string, value: unknown, min: number, max: number, fallback: number): number {
+  if (value === undefined) return fallback
+  if (typeof value === 'number' && Number.isInteger(value) && value >= min && value <= max) return value
+  throw new OptionError(option, `${option} must be a whole number from ${min} to ${max} (got ${JSON.stringify(value)})`)
+}
+
+function seconds (option: string, value: unknown, fallback: number): number {
+  if (value === undefined) return fallback
+  // setTimeout overflows above 2^31-1 ms (about 24.8 days) and then fires at once.
+  if (typeof value === 'number' && value > 0 && value <= 86_400) return value
+  throw new OptionError(option, `${option} must be a number of seconds above 0 and at most 86400 (got ${JSON.stringify(value)})`)
+}
+
+const CGI_ONLY = ['cgiDir', 'cgiTimeout', 'cgiMaxConcurrent', 'cgiQueue', 'cgiEnv'] as const
+
+async function cgiDirectory (cgiDir: string | undefined, root: string): Promise<string> {
+  if (cgiDir !== undefined) return await realDirectory(cgiDir, 'cgiDir')
+  const fallback = join(root, 'cgi-bin')
+  try {
+    return await realDirectory(fallback, 'cgiDir')
+  } catch (error) {
+    throw new OptionError('cgiDir', `cgi needs a folder of scripts: ${(error as Error).message.replace(/^cgiDir /, '')}; create it or pass --cgi-dir`)
+  }
+}
+
+async function resolveCgi (input: ServekitOptions, root: string): Promise<ResolvedCgiOptions | undefined> {
+  if (!flag('cgi', input.cgi)) {
+    // Running programs must be asked for explicitly; a stray --cgi-dir must not do it.
+    const stray = CGI_ONLY.find((option) => input[option] !== undefined)
+    if (stray !== undefined) throw new OptionError(stray, `${stray} only applies with cgi on (--cgi)`)
+    return undefined
+  }
+  return {
+    dir: await cgiDirectory(input.cgiDir, root),
+    timeoutSeconds: seconds('cgiTimeout', input.cgiTimeout, CGI_DEFAULTS.timeoutSeconds),
+    maxConcurrent: wholeNumber('cgiMaxConcurrent', input.cgiMaxConcurrent, 1, 10_000, CGI_DEFAULTS.maxConcurrent),
+    queue: wholeNumber('cgiQueue', input.cgiQueue, 0, 100_000, CGI_DEFAULTS.queue),
+    // Checked by the plugin, which takes the same map.
+    env: input.cgiEnv
+  }
+}
+
 export async function resolveOptions (input: ServekitOptions = {}): Promise<ResolvedOptions> {
   if (input.bind !== undefined && (typeof input.bind !== 'string' || input.bind.trim() === '')) {
     throw new OptionError('bind', 'bind must be an address such as 127.0.0.1, ::1 or 0.0.0.0')
   }
+  const root = await realDirectory(input.directory ?? '.', 'directory')
   return {
-    root: await realDirectory(input.directory ?? '.', 'directory'),
+    root,
     port: input.port === undefined ? DEFAULT_PORT : checkPort(input.port),
     bind: input.bind,
     dotfiles: flag('dotfiles', input.dotfiles),
@@ -91,6 +168,7 @@ export async function resolveOptions (input: ServekitOptions = {}): Promise<Reso
     login: flag('login', input.login),
     loginUsers: input.loginUsers,
     secret: input.secret,
-    tls: tlsSettings(input, homedir())
+    tls: tlsSettings(input, homedir()),
+    cgi: await resolveCgi(input, root)
   }
 }

@@ -5,7 +5,7 @@ import { performance } from 'node:perf_hooks'
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify'
 import Negotiator from 'negotiator'
 import type send from '@fastify/send'
-import { parseUrlPath, resolveInRoot, urlPathOf, type PathPolicy } from '../../src/safe-path.js'
+import { isInside, parseUrlPath, resolveInRoot, urlPathOf, type PathPolicy } from '../../src/safe-path.js'
 import { fsHttpError, httpError } from '../../src/errors.js'
 import { readListing, sortEntries, SORT_KEYS, SORT_ORDERS, type SortKey, type SortOrder } from './listing.js'
 import { ListingCache } from './listing-cache.js'
@@ -23,6 +23,8 @@ export interface StaticFilesOptions extends Partial<PathPolicy> {
   index?: readonly string[]
   /** Memory for small files' bytes (each up to 64 KiB) and for listings; 0 turns the caches off. Default 32 MiB each. */
   cacheBytes?: number
+  /** Real folders never served from, whatever URL leads there (e.g. the CGI scripts' folder). */
+  exclude?: readonly string[]
 }
 
 const READ_METHODS = ['GET', 'HEAD']
@@ -59,6 +61,7 @@ const staticFiles: FastifyPluginAsync<StaticFilesOptions> = async (app, options)
   const dotfiles = options.dotfiles ?? false
   const followSymlinks = options.followSymlinks ?? false
   const index = options.index ?? ['index.html', 'index.htm']
+  const exclude = await Promise.all((options.exclude ?? []).map(async (dir) => await realDirectory(dir, 'exclude')))
   const cacheBytes = options.cacheBytes ?? 32 * 1024 * 1024
   const small = new SmallFiles({ maxBytes: cacheBytes, maxDirs: 256, maxAgeMs: SMALL_FILE_MAX_AGE_MS })
   const resolutions = new ResolutionCache(options.cacheBytes === 0 ? 0 : 10_000)
@@ -84,7 +87,7 @@ const staticFiles: FastifyPluginAsync<StaticFilesOptions> = async (app, options)
     const cached = useCache ? resolutions.get(name.key) : undefined
     if (cached !== undefined) return { ...name, real: cached.real, cached }
     const real = await resolveInRoot(root, name.segments, followSymlinks)
-    if (real === null) throw httpError(404)
+    if (real === null || exclude.some((dir) => isInside(dir, real))) throw httpError(404)
     return { ...name, real }
   }
 
@@ -126,7 +129,7 @@ const staticFiles: FastifyPluginAsync<StaticFilesOptions> = async (app, options)
     }
     for (const name of index) {
       const indexReal = await resolveInRoot(root, [...segments, name], followSymlinks)
-      if (indexReal === null) continue
+      if (indexReal === null || exclude.some((dir) => isInside(dir, indexReal))) continue
       const statStartedAt = performance.now()
       const sent = await inspect(request, indexReal).catch(() => null)
       if (sent?.type === 'file') return await serveResolvedFile(request, reply, [...segments, name].join('/'), indexReal, sent, statStartedAt)

@@ -50,3 +50,18 @@ export async function raw (port: number, bytes: string | Buffer, host = '127.0.0
     socket.on('close', () => resolve(Buffer.concat(chunks).toString('latin1')))
   })
 }
+
+/**
+ * Writes raw bytes without closing our side and returns everything the server
+ * answers until it closes. Use `Connection: close` on the last request: Node's
+ * server aborts requests in flight when the client half-closes, as `raw` does.
+ */
+export async function exchange (port: number, bytes: string | Buffer, host = '127.0.0.1'): Promise<string> {
+  return await new Promise((resolve, reject) => {
+    const socket = connect({ port, host }, () => socket.write(bytes))
+    const chunks: Buffer[] = []
+    socket.on('data', (chunk) => chunks.push(chunk))
+    socket.on('error', reject)
+    socket.on('close', () => resolve(Buffer.concat(chunks).toString('latin1')))
+  })
+}

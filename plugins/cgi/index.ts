@@ -1,0 +1,239 @@
+// CGI (RFC 3875) as one pipeline, in the order a request flows through it: find the
+// script, take the body, wait for a slot, build the environment, start the process
+// group, feed stdin, read the header block, decide the status, stream the body,
+// clean up. Every failure is logged once, `cgi: <script>: <reason>`, and becomes
+// one status.
+import { STATUS_CODES } from 'node:http'
+import { dirname } from 'node:path'
+import type { Readable, Writable } from 'node:stream'
+import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify'
+import { unmappedAddress, clientAddress } from '../../src/client-address.js'
+import { httpError } from '../../src/errors.js'
+import { escapeControls } from '../../src/logger.js'
+import { VERSION } from '../../src/version.js'
+import { cgiEnvironment, type CgiHost, type CgiScript } from './environment.js'
+import { exactLength } from './exact-length.js'
+import { currentOrigin, MAX_LOCAL_REDIRECTS, redirectLocally, type Connection } from './local-redirect.js'
+import { locateScript } from './locate-script.js'
+import { resolveCgiOptions, type CgiOptions } from './options.js'
+import { readHeaderBlock } from './read-header-block.js'
+import { requestBody, type RequestBody } from './request-body.js'
+import { decideResponse } from './response.js'
+import { startScript, type ScriptProcess } from './script-process.js'
+import { createSlots } from './slots.js'
+
+export type { CgiOptions } from './options.js'
+
+// Statuses whose responses never carry a body, whatever the script writes.
+const BODYLESS_STATUS = new Set([204, 304])
+
+function connectionOf (request: FastifyRequest): Connection {
+  const socket = request.raw.socket
+  return {
+    remoteAddress: clientAddress(request),
+    remotePort: socket.remotePort,
+    localAddress: unmappedAddress(socket.localAddress ?? ''),
+    localPort: socket.localPort ?? 0,
+    tls: request.protocol === 'https'
+  }
+}
+
+function feedStdin (stdin: Writable | null, body: RequestBody): void {
+  if (stdin === null || body.kind === 'none') return
+  const source = body.kind === 'stream' ? body.source : body.open()
+  source.pipe(stdin)
+  stdin.once('close', () => {
+    source.unpipe(stdin)
+    // A script that stopped reading early: the rest of the body is drained so the
+    // connection can carry the next request.
+    if (body.kind === 'stream') source.resume()
+  })
+}
+
+const cgi: FastifyPluginAsync<CgiOptions> = async (app, options) => {
+  const settings = await resolveCgiOptions(options)
+  const mount = [...app.prefix.split('/').filter((s) => s !== ''), ...settings.mount]
+  const folder = { dir: settings.dir, mount, dotfiles: settings.dotfiles }
+  const host: CgiHost = { documentRoot: settings.documentRoot, serverSoftware: `servekit/${VERSION}`, baseEnv: settings.env }
+  const slots = createSlots(settings.maxConcurrent, settings.queue)
+  const running = new Set<ScriptProcess>()
+  const seconds = `${settings.timeout / 1000} s`
+
+  // The script reads the body itself: nothing here parses it, and no body limit
+  // applies but the spool's. Kept inside this plugin's context.
+  app.removeAllContentTypeParsers()
+  app.addContentTypeParser('*', (_request, payload, done) => { done(null, payload) })
+
+  // onClose hooks run once the server has closed, after the grace period for
+  // requests in flight: whatever still runs then is killed.
+  app.addHook('onClose', async () => {
+    for (const script of running) script.kill()
+  })
+
+  const methods = app.supportedMethods
+  app.route({
+    method: methods,
+    url: '/' + settings.mount.join('/'),
+    handler: async () => { throw httpError(403, 'CGI folders are not listed') }
+  })
+  app.route({ method: methods, url: `/${settings.mount.join('/')}/*`, handler: runScript })
+
+  async function runScript (request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> {
+    const origin = currentOrigin()
+    if (origin !== undefined && origin.depth > MAX_LOCAL_REDIRECTS) {
+      request.log.error({ url: escapeControls(request.raw.url ?? '') }, `cgi: more than ${MAX_LOCAL_REDIRECTS} local redirects in a row`)
+      return await replyError(reply, 502, 'The CGI scripts redirect in a loop.')
+    }
+
+    // 1. The script, and what follows it as PATH_INFO.
+    const script = await locateScript(request.raw.url ?? '/', folder)
+    const name = escapeControls(script.scriptName)
+    const log = (level: 'error' | 'warn' | 'info', reason: string): void => {
+      request.log[level]({ script: name }, `cgi: ${name}: ${escapeControls(reason)}`)
+    }
+
+    // 2. The body: streamed through with a Content-Length, spooled when chunked.
+    let body: RequestBody
+    try {
+      body = await requestBody(request.headers, (request.body as Readable | undefined) ?? request.raw, settings.spool)
+    } catch (error) {
+      // The rest of the body is unread: this connection cannot carry another request.
+      reply.header('connection', 'close')
+      throw error
+    }
+    const dispose = async (): Promise<void> => { if (body.kind === 'spooled') await body.dispose() }
+
+    // 3. A slot among the scripts allowed to run at once.
+    const slot = slots.acquire(settings.timeout)
+    const leaveQueue = (): void => { slot.cancel() }
+    reply.raw.once('close', leaveQueue)
+    const acquired = await slot.result
+    reply.raw.off('close', leaveQueue)
+    if (acquired.kind !== 'granted') {
+      await dispose()
+      if (acquired.kind === 'cancelled') return reply
+      log('error', acquired.kind === 'busy'
+        ? `refused: all ${settings.maxConcurrent} script slots busy and the queue of ${settings.queue} full`
+        : `refused: no script slot came free within ${seconds}`)
+      return await replyError(reply, 503, `All ${settings.maxConcurrent} CGI script slots are busy; try again later.`)
+    }
+
+    // 4. The environment, 5. the process group.
+    const env = cgiEnvironment({
+      method: request.method,
+      target: request.raw.url ?? '/',
+      httpVersion: request.raw.httpVersion,
+      rawHeaders: request.raw.rawHeaders,
+      hostname: request.hostname === '' ? undefined : request.hostname,
+      ...(origin?.connection ?? connectionOf(request)),
+      contentLength: body.kind === 'none' ? undefined : body.length
+    }, script, host)
+    let child: ScriptProcess
+    try {
+      child = await startScript(script.filename, {
+        env,
+        cwd: dirname(script.filename),
+        withStdin: body.kind !== 'none' && body.length > 0,
+        onStderrLine: (line) => { log('warn', line) }
+      })
+    } catch (error) {
+      acquired.release()
+      await dispose()
+      return await spawnFailed(error as NodeJS.ErrnoException, script, reply, log)
+    }
+
+    // Cleanup, and the three ways a script is stopped: timeout, client gone, shutdown.
+    let stopped: 'timeout' | 'client gone' | undefined
+    const timer = setTimeout(() => {
+      stopped ??= 'timeout'
+      // Mid-body, the client must see the response is cut short, not a clean end.
+      if (reply.raw.headersSent) {
+        log('error', `still running after ${seconds}; killed mid-response`)
+        reply.raw.destroy()
+      }
+      child.kill()
+    }, settings.timeout)
+    running.add(child)
+    const clientGone = (): void => {
+      if (reply.raw.writableFinished || stopped !== undefined) return
+      stopped = 'client gone'
+      log('info', 'client went away; killed')
+      child.kill()
+    }
+    // The client may have left while the process was starting.
+    if (request.raw.socket.destroyed) clientGone()
+    else reply.raw.once('close', clientGone)
+    let reported = false
+    void child.closed.then(async ({ code, signal }) => {
+      clearTimeout(timer)
+      running.delete(child)
+      acquired.release()
+      await dispose()
+      if (!reported && stopped === undefined && code !== 0) log('warn', signal === null ? `exited with code ${String(code)}` : `ended by ${signal}`)
+    })
+    const fail = async (status: 502 | 504, reason: string): Promise<FastifyReply> => {
+      reported = true
+      child.kill()
+      log('error', reason)
+      return await replyError(reply, status, status === 504
+        ? 'The CGI script did not answer in time.'
+        : 'The CGI script did not send a valid response.')
+    }
+
+    // 6. The body to stdin.
+    feedStdin(child.stdin, body)
+
+    // 7. The header block.
+    const block = await readHeaderBlock(child.stdout)
+    if (stopped === 'client gone') return reply
+    if (stopped === 'timeout') return await fail(504, `no response within ${seconds}; killed`)
+    if (block.kind === 'invalid') return await fail(502, block.reason)
+    if (block.kind === 'ended') {
+      const { code, signal } = await child.exited
+      if (stopped === 'timeout') return await fail(504, `no response within ${seconds}; killed`)
+      const how = signal === null ? `exited with code ${String(code)}` : `ended by ${signal}`
+      return await fail(502, block.received === 0 ? `${how} without any output` : `${how} before the end of its header block`)
+    }
+
+    // 8. The status, from what the script asked for.
+    const response = decideResponse(block.fields)
+    if (response.kind === 'invalid') return await fail(502, response.reason)
+    if (response.kind === 'local-redirect') {
+      // Its output is not needed; drained, the script can finish on its own.
+      child.stdout.resume()
+      return await redirectLocally(app, request, reply, response.location, origin ?? { depth: 0, connection: connectionOf(request) })
+    }
+
+    // 9. The body, as the script writes it, at the pace the client reads it.
+    reply.code(response.status).headers(response.headers)
+    if (response.reason !== undefined) reply.raw.statusMessage = response.reason
+    const hasBody = request.method !== 'HEAD' && !BODYLESS_STATUS.has(response.status)
+    if (!hasBody || response.contentLength === undefined) return await reply.send(child.stdout)
+    return await reply.send(child.stdout.pipe(exactLength(response.contentLength, {
+      onExtra: (reason) => { reported = true; log('warn', reason) },
+      onShort: (reason) => {
+        reported = true
+        log('error', reason)
+        reply.raw.destroy()
+      }
+    })))
+  }
+}
+
+async function replyError (reply: FastifyReply, status: number, message: string): Promise<FastifyReply> {
+  // Sent as data, not thrown: the cause is logged already, with the script's name.
+  return await reply.code(status).send({ statusCode: status, error: STATUS_CODES[status], message })
+}
+
+async function spawnFailed (error: NodeJS.ErrnoException, script: CgiScript, reply: FastifyReply, log: (level: 'error', reason: string) => void): Promise<FastifyReply> {
+  // EACCES: the execute bit is there, but not for the user servekit runs as.
+  if (error.code === 'EACCES') throw httpError(403, 'not an executable CGI script')
+  // ENOENT for a file that exists: the interpreter on its #! line does not.
+  const reason = error.code === 'ENOENT'
+    ? `cannot start ${script.filename}: its #! interpreter was not found`
+    : `cannot start ${script.filename}: ${error.code ?? error.message}`
+  log('error', reason)
+  return await replyError(reply, 502, 'The CGI script could not be started.')
+}
+
+export default cgi

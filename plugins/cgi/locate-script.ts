@@ -1,0 +1,53 @@
+// From request target to script: the URL path is decoded and normalised once by
+// safe-path, then walked segment by segment inside the CGI folder. The first
+// segment that is a file is the script (SCRIPT_NAME); what follows is PATH_INFO.
+import { stat } from 'node:fs/promises'
+import { httpError } from '../../src/errors.js'
+import { parseUrlPath, resolveInRoot } from '../../src/safe-path.js'
+import type { CgiScript } from './environment.js'
+
+export interface ScriptFolder {
+  /** Real path of the CGI folder. */
+  dir: string
+  /** URL path segments the folder is mounted at, e.g. `['cgi-bin']`. */
+  mount: readonly string[]
+  /** Run names starting with `.`. */
+  dotfiles: boolean
+}
+
+function pathOf (target: string): string {
+  const q = target.indexOf('?')
+  return q === -1 ? target : target.slice(0, q)
+}
+
+export async function locateScript (target: string, folder: ScriptFolder): Promise<CgiScript> {
+  // Dotfiles are checked below for the script's own path only: PATH_INFO is data
+  // for the script, not a path servekit opens.
+  const parsed = parseUrlPath(pathOf(target), true)
+  if (!parsed.ok) throw httpError(parsed.status)
+  const { segments, trailingSlash } = parsed
+  const { mount } = folder
+  // `/cgi-bin/../x` normalises to `/x`: it climbed out of the CGI folder.
+  if (!mount.every((segment, i) => segments[i] === segment)) throw httpError(404)
+
+  for (let end = mount.length + 1; end <= segments.length; end++) {
+    const name = segments[end - 1] as string
+    if (!folder.dotfiles && name.startsWith('.')) throw httpError(404)
+    // Symlinks are followed only while they stay inside the CGI folder, whatever
+    // --follow-symlinks says: a link to /usr/bin/python3 would run any POSTed code.
+    const real = await resolveInRoot(folder.dir, segments.slice(mount.length, end), false)
+    if (real === null) throw httpError(404)
+    const stats = await stat(real).catch(() => null)
+    if (stats === null) throw httpError(404)
+    if (stats.isDirectory()) continue
+    if (!stats.isFile() || (stats.mode & 0o111) === 0) throw httpError(403, 'not an executable CGI script')
+
+    const rest = segments.slice(end)
+    return {
+      scriptName: '/' + segments.slice(0, end).join('/'),
+      pathInfo: rest.length === 0 && !trailingSlash ? '' : '/' + rest.join('/') + (rest.length > 0 && trailingSlash ? '/' : ''),
+      filename: real
+    }
+  }
+  throw httpError(403, 'CGI folders are not listed')
+}

@@ -1,0 +1,88 @@
+// The CGI plugin's options and their validation, done once at registration, so a
+// bad value fails the start with a message naming it.
+import { tmpdir } from 'node:os'
+import { dirname } from 'node:path'
+import { OptionError } from '../../src/errors.js'
+import { realDirectory } from '../../src/real-directory.js'
+import { DEFAULT_PATH } from './environment.js'
+
+export interface CgiOptions {
+  /** Folder of scripts; resolved with realpath once, at registration. */
+  dir: string
+  /** URL path the folder answers under. Default `/cgi-bin`. */
+  mount?: string
+  /** The served folder: DOCUMENT_ROOT and the base of PATH_TRANSLATED. Default: the parent of `dir`. */
+  documentRoot?: string
+  /** Milliseconds a script may run; then its process group is killed (504). Default 60000. */
+  timeout?: number
+  /** Scripts running at once. Default 32. */
+  maxConcurrent?: number
+  /** Requests that may wait for a slot, each at most `timeout`; beyond that, 503. Default 256. */
+  queue?: number
+  /** Server variables every script gets besides RFC 3875's. Default `{ PATH: '/usr/local/bin:/usr/bin:/bin' }`. */
+  env?: Record<string, string>
+  /** Run scripts whose name, or a folder on the way, starts with `.`. Default false. */
+  dotfiles?: boolean
+  /** Chunked request bodies are kept in memory up to this many bytes, then spooled to a file. Default 1 MiB. */
+  spoolMemory?: number
+  /** Largest chunked request body in bytes; beyond it, 413. Default 100 MiB. */
+  spoolLimit?: number
+  /** Folder for spool files. Default: the system's temp folder. */
+  spoolDir?: string
+}
+
+export interface CgiSettings {
+  dir: string
+  /** URL path segments of the mount point. */
+  mount: string[]
+  documentRoot: string
+  timeout: number
+  maxConcurrent: number
+  queue: number
+  env: Record<string, string>
+  dotfiles: boolean
+  spool: { memory: number, limit: number, dir: string }
+}
+
+function count (option: string, value: unknown, min: number, fallback: number): number {
+  if (value === undefined) return fallback
+  if (typeof value === 'number' && Number.isSafeInteger(value) && value >= min) return value
+  throw new OptionError(option, `${option} must be a whole number of at least ${min} (got ${JSON.stringify(value)})`)
+}
+
+function mountSegments (value: unknown): string[] {
+  if (value === undefined) return ['cgi-bin']
+  if (typeof value === 'string' && /^(\/[A-Za-z0-9._~-]+)+$/.test(value) && !value.split('/').some((s) => s === '.' || s === '..')) {
+    return value.split('/').slice(1)
+  }
+  throw new OptionError('mount', `mount must be a URL path such as /cgi-bin (got ${JSON.stringify(value)})`)
+}
+
+function variables (value: unknown): Record<string, string> {
+  if (value === undefined) return { PATH: DEFAULT_PATH }
+  const valid = typeof value === 'object' && value !== null &&
+    Object.entries(value).every(([name, text]) => /^[^=\0]+$/.test(name) && typeof text === 'string' && !text.includes('\0'))
+  if (valid) return { ...(value as Record<string, string>) }
+  throw new OptionError('env', 'env must map variable names to strings (no "=" in names, no NUL bytes)')
+}
+
+export async function resolveCgiOptions (options: CgiOptions): Promise<CgiSettings> {
+  const dir = await realDirectory(options.dir, 'dir')
+  if (options.dotfiles !== undefined && typeof options.dotfiles !== 'boolean') throw new OptionError('dotfiles', 'dotfiles must be true or false')
+  return {
+    dir,
+    mount: mountSegments(options.mount),
+    documentRoot: options.documentRoot === undefined ? dirname(dir) : await realDirectory(options.documentRoot, 'documentRoot'),
+    // setTimeout overflows above 2^31-1 ms and then fires at once.
+    timeout: Math.min(count('timeout', options.timeout, 1, 60_000), 2 ** 31 - 1),
+    maxConcurrent: count('maxConcurrent', options.maxConcurrent, 1, 32),
+    queue: count('queue', options.queue, 0, 256),
+    env: variables(options.env),
+    dotfiles: options.dotfiles ?? false,
+    spool: {
+      memory: count('spoolMemory', options.spoolMemory, 0, 1024 * 1024),
+      limit: count('spoolLimit', options.spoolLimit, 0, 100 * 1024 * 1024),
+      dir: options.spoolDir === undefined ? tmpdir() : await realDirectory(options.spoolDir, 'spoolDir')
+    }
+  }
+}

@@ -1,0 +1,84 @@
+// The request body a script reads on stdin. With a Content-Length it streams
+// straight through. A chunked body has no length to put in CONTENT_LENGTH (RFC 3875
+// 4.1.2), so it is spooled first: in memory up to a threshold, then in a temp file
+// that is unlinked at once, so nothing is left behind even if the server dies.
+import { randomUUID } from 'node:crypto'
+import type { IncomingHttpHeaders } from 'node:http'
+import { open, unlink, type FileHandle } from 'node:fs/promises'
+import { join } from 'node:path'
+import { Readable } from 'node:stream'
+import { httpError } from '../../src/errors.js'
+
+export type RequestBody =
+  | { kind: 'none' }
+  | { kind: 'stream', length: number, source: Readable }
+  | { kind: 'spooled', length: number, open: () => Readable, dispose: () => Promise<void> }
+
+export interface SpoolOptions {
+  /** Bytes kept in memory before spooling to a file. */
+  memory: number
+  /** Largest chunked body accepted; beyond it, 413. */
+  limit: number
+  /** Folder for spool files. */
+  dir: string
+}
+
+/**
+ * RFC 9112 6.3: a request has a body if and only if it says how it is framed,
+ * whatever the method; `Content-Length: 0` is a body of length 0.
+ */
+export async function requestBody (headers: IncomingHttpHeaders, source: Readable, spool: SpoolOptions): Promise<RequestBody> {
+  if (headers['transfer-encoding'] === undefined) {
+    const length = headers['content-length']
+    // Node has checked it is a single valid number.
+    return length === undefined ? { kind: 'none' } : { kind: 'stream', length: Number(length), source }
+  }
+  return await spoolBody(source, spool)
+}
+
+async function spoolBody (source: Readable, { memory, limit, dir }: SpoolOptions): Promise<RequestBody> {
+  const chunks: Buffer[] = []
+  let length = 0
+  let file: FileHandle | undefined
+  try {
+    // Without destroyOnReturn, leaving early (413) keeps the connection to answer on.
+    for await (const chunk of source.iterator({ destroyOnReturn: false }) as AsyncIterable<Buffer>) {
+      length += chunk.length
+      if (length > limit) {
+        // Read on and discard while the 413 goes out: closing with unread data would
+        // reset the connection before the client sees the answer.
+        source.resume()
+        throw httpError(413, `chunked request bodies are limited to ${limit} bytes`)
+      }
+      if (file === undefined && length <= memory) {
+        chunks.push(chunk)
+        continue
+      }
+      if (file === undefined) {
+        const path = join(dir, `servekit-cgi-${randomUUID()}`)
+        file = await open(path, 'wx+', 0o600)
+        await unlink(path)
+        chunks.push(chunk)
+        await file.write(Buffer.concat(chunks))
+        chunks.length = 0
+      } else {
+        await file.write(chunk)
+      }
+    }
+  } catch (error) {
+    await file?.close()
+    if ((error as { statusCode?: number }).statusCode !== undefined) throw error
+    throw httpError(400, 'the request body was cut off')
+  }
+  if (file === undefined) {
+    const body = Buffer.concat(chunks, length)
+    return { kind: 'spooled', length, open: () => Readable.from([body]), dispose: async () => {} }
+  }
+  const handle = file
+  return {
+    kind: 'spooled',
+    length,
+    open: () => handle.createReadStream({ start: 0, autoClose: false }),
+    dispose: async () => { await handle.close() }
+  }
+}
