@@ -7,15 +7,24 @@ export type Grouped<T> = Record<string, T | T[]>
 
 /** Groups pairs by key in order: once → the value, repeated → an array of the values. */
 export function group<T> (pairs: Iterable<readonly [string, T]>): Grouped<T> {
-  const grouped = new Map<string, T | T[]>()
+  const grouped: Grouped<T> = {}
   for (const [key, value] of pairs) {
-    const seen = grouped.get(key)
-    if (seen === undefined) grouped.set(key, value)
-    else if (Array.isArray(seen)) seen.push(value)
-    else grouped.set(key, [seen, value])
+    const seen = Object.hasOwn(grouped, key) ? grouped[key] : undefined
+    // Values are strings or file descriptions, so an array can only be our own grouping.
+    let next: T | T[]
+    if (seen === undefined) {
+      next = value
+    } else if (Array.isArray(seen)) {
+      seen.push(value)
+      next = seen
+    } else {
+      next = [seen, value]
+    }
+    // Assigning `__proto__` would set the prototype; a key by that name stays data.
+    if (key === '__proto__') Object.defineProperty(grouped, key, { value: next, enumerable: true, writable: true, configurable: true })
+    else grouped[key] = next
   }
-  // fromEntries defines own properties, so a key named __proto__ stays data.
-  return Object.fromEntries(grouped)
+  return grouped
 }
 
 /** Splits a raw request target into its path (as sent, not decoded) and query. */
