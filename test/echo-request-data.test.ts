@@ -3,9 +3,15 @@ import assert from 'node:assert/strict'
 import { test } from 'node:test'
 import { cookiePairs, group, headerPairs, mediaType, postData } from '../routes/echo/request-data.js'
 
-const onePair = (pair: string): Record<string, string> => {
-  const eq = pair.indexOf('=')
-  return eq === -1 ? {} : { [pair.slice(0, eq).trim()]: pair.slice(eq + 1).trim() }
+// Behaves like @fastify/cookie's parser: decodes values, keeps the first of a repeated name.
+const firstWins = (text: string): Record<string, string> => {
+  const cookies: Record<string, string> = {}
+  for (const pair of text.split(';')) {
+    const eq = pair.indexOf('=')
+    const name = pair.slice(0, eq).trim()
+    if (eq !== -1 && !(name in cookies)) cookies[name] = decodeURIComponent(pair.slice(eq + 1).trim())
+  }
+  return cookies
 }
 
 test('a key given once is a string, a repeated key an array in order', () => {
@@ -19,9 +25,10 @@ test('a key named __proto__ stays a plain key', () => {
 })
 
 test('cookies are split on ";" before decoding, so repeats survive', () => {
-  assert.deepEqual(cookiePairs('a=1;a=2; b=3', onePair), { a: ['1', '2'], b: '3' })
-  assert.deepEqual(cookiePairs(undefined, onePair), {})
-  assert.deepEqual(cookiePairs('', onePair), {})
+  assert.deepEqual(cookiePairs('a=1;a=2; b=3', firstWins), { a: ['1', '2'], b: '3' })
+  assert.deepEqual(cookiePairs('a=1; b=%20x; c', firstWins), { a: '1', b: ' x' })
+  assert.deepEqual(cookiePairs(undefined, firstWins), {})
+  assert.deepEqual(cookiePairs('', firstWins), {})
 })
 
 test('header names are lower-cased and repeated headers kept apart', () => {

@@ -43,9 +43,9 @@ const echo: FastifyPluginAsync<EchoOptions> = async (app, options) => {
   app.removeAllContentTypeParsers()
   app.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit }, (_request, body, done) => { done(null, body) })
   await app.register(multipart, { limits: { fileSize: bodyLimit, fieldSize: bodyLimit } })
-  // Used to decode single cookie pairs only, so no per-request parsing hook.
+  // Used to decode the Cookie header in the handler only, so no per-request parsing hook.
   if (!app.hasDecorator('parseCookie')) await app.register(cookie, { hook: false })
-  const parsePair = (pair: string): Record<string, string> => app.parseCookie(pair)
+  const parseCookies = (text: string): Record<string, string> => app.parseCookie(text)
 
   async function formData (request: FastifyRequest, body: Buffer): Promise<Grouped<FormValue>> {
     if (request.isMultipart()) return await readFormParts(request, bodyLimit)
@@ -70,7 +70,7 @@ const echo: FastifyPluginAsync<EchoOptions> = async (app, options) => {
       query_data: formPairs(query),
       ...postData(body),
       form_data: form,
-      cookies: cookiePairs(request.headers.cookie, parsePair),
+      cookies: cookiePairs(request.headers.cookie, parseCookies),
       headers: headerPairs(request.raw.rawHeaders)
     })
   }

@@ -39,14 +39,17 @@ export function formPairs (text: string): Grouped<string> {
 }
 
 /**
- * The Cookie header by name. Decoding a single `name=value` pair is left to
- * `parsePair` (@fastify/cookie's parser), but that parser keeps only the first of
- * a repeated name, so the header is split into pairs here first (RFC 6265 §4.2.1:
- * pairs are separated by `;`; Node joins repeated Cookie headers with `; `).
+ * The Cookie header by name. Decoding is left to `parse` (@fastify/cookie's
+ * parser), which keeps only the first of a repeated name: when the header holds
+ * more pairs than names came back, it is parsed again pair by pair (RFC 6265
+ * §4.2.1: pairs are separated by `;`; Node joins repeated Cookie headers with `; `),
+ * so repeats survive and the usual header costs one parse.
  */
-export function cookiePairs (header: string | undefined, parsePair: (pair: string) => Record<string, string>): Grouped<string> {
+export function cookiePairs (header: string | undefined, parse: (text: string) => Record<string, string>): Grouped<string> {
   if (header === undefined || header === '') return {}
-  return group(header.split(';').flatMap((pair) => Object.entries(parsePair(pair))))
+  const firsts = Object.entries(parse(header))
+  const pairs = header.split(';').filter((pair) => pair.includes('='))
+  return group(firsts.length === pairs.length ? firsts : pairs.flatMap((pair) => Object.entries(parse(pair))))
 }
 
 /** Request headers with lower-case names, from Node's `rawHeaders` (names and values alternating). */
@@ -65,5 +68,7 @@ export function postData (body: Buffer): PostData {
 
 /** The media type of a Content-Type header, lower case, without parameters. */
 export function mediaType (contentType: string | undefined): string {
-  return (contentType ?? '').split(';', 1)[0]!.trim().toLowerCase()
+  if (contentType === undefined) return ''
+  const semicolon = contentType.indexOf(';')
+  return (semicolon === -1 ? contentType : contentType.slice(0, semicolon)).trim().toLowerCase()
 }
