@@ -3,6 +3,7 @@
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify'
 import staticFiles from '../plugins/static/index.js'
 import echo from '../routes/echo/index.js'
+import health from '../routes/health/index.js'
 import login from '../routes/login/index.js'
 import { createLogger } from './logger.js'
 import { resolveOptions, type ResolvedOptions, type ServekitOptions } from './options.js'
@@ -52,7 +53,8 @@ export async function buildApp (input: AppOptions = {}): Promise<FastifyInstance
     connectionTimeout: TIMEOUTS.idle,
     keepAliveTimeout: TIMEOUTS.keepAlive,
     forceCloseConnections: 'idle',
-    return503OnClosing: true
+    return503OnClosing: true,
+    ...(options.trustProxy.length === 0 ? {} : { trustProxy: options.trustProxy })
   })
   app.server.headersTimeout = TIMEOUTS.headers
   app.decorate('servekit', options)
@@ -62,6 +64,7 @@ export async function buildApp (input: AppOptions = {}): Promise<FastifyInstance
   await app.register(staticFiles, { root: options.root, dotfiles: options.dotfiles, followSymlinks: options.followSymlinks })
   // Routes below are more specific than the static plugin's `/*`, so they win
   // in Fastify's router whatever the order.
+  await app.register(health)
   if (options.echo) await app.register(echo, { prefix: '/echo' })
   if (options.login) await app.register(login, { prefix: '/login', users: options.loginUsers, secret: options.secret })
   if (options.routes !== undefined) await app.register(routeModules, { dir: options.routes })

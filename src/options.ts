@@ -4,6 +4,7 @@ import { homedir } from 'node:os'
 import { OptionError } from './errors.js'
 import { realDirectory } from './real-directory.js'
 import { tlsSettings, type TlsOptions, type TlsSettings } from './tls/settings.js'
+import { trustedProxies } from './trust-proxy.js'
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const
 export const LOG_FORMATS = ['json', 'pretty'] as const
@@ -35,6 +36,11 @@ export interface ServekitOptions extends TlsOptions {
   loginUsers?: Record<string, string>
   /** Signs session cookies (32+ characters); default: a random key per start. */
   secret?: string
+  /**
+   * Proxies whose X-Forwarded-For/-Proto/-Host are believed: addresses or CIDR
+   * ranges (comma-separated text or a list). Default: nobody's.
+   */
+  trustProxy?: string | readonly string[]
 }
 
 export interface ResolvedOptions {
@@ -55,6 +61,8 @@ export interface ResolvedOptions {
   secret: string | undefined
   /** HTTPS: which certificate; undefined for plain HTTP. */
   tls: TlsSettings | undefined
+  /** Trusted proxy addresses and ranges; empty: X-Forwarded-* is ignored. */
+  trustProxy: string[]
 }
 
 function oneOf<T extends string> (option: string, value: unknown, allowed: readonly T[], fallback: T): T {
@@ -91,6 +99,7 @@ export async function resolveOptions (input: ServekitOptions = {}): Promise<Reso
     login: flag('login', input.login),
     loginUsers: input.loginUsers,
     secret: input.secret,
-    tls: tlsSettings(input, homedir())
+    tls: tlsSettings(input, homedir()),
+    trustProxy: trustedProxies(input.trustProxy)
   }
 }

@@ -3,6 +3,13 @@ import { LogController, type FastifyReply, type FastifyRequest } from 'fastify'
 import { clientAddress } from './client-address.js'
 import { escapeControls } from './logger.js'
 
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /** Level of this route's request lines (errors stay errors); default `info`. */
+    requestLogLevel?: 'info' | 'debug' | 'trace'
+  }
+}
+
 export class RequestLog extends LogController {
   override incomingRequest (): void {}
 
@@ -19,7 +26,8 @@ export class RequestLog extends LogController {
     }
     const msg = `${method} ${url} ${reply.statusCode} ${line.responseTime} ms`
     if (error) request.log.error({ ...line, err: error }, msg)
-    else request.log.info(line, msg)
+    // Guarded: writing a log line must not throw, however little of the request is there.
+    else request.log[request.routeOptions?.config?.requestLogLevel ?? 'info'](line, msg)
   }
 
   // A 4xx is the client's doing and already in the request line; only server
