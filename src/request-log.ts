@@ -11,7 +11,11 @@ declare module 'fastify' {
 }
 
 export class RequestLog extends LogController {
-  override incomingRequest (): void {}
+  // Read while the socket is open: Node keeps the peer's address once read, so the
+  // line can still name a client that hangs up before its response has ended.
+  override incomingRequest (request: FastifyRequest): void {
+    void request.raw.socket?.remoteAddress
+  }
 
   override requestCompleted (error: Error | null | undefined, request: FastifyRequest, reply: FastifyReply): void {
     if (this.isLogDisabled(request)) return
@@ -28,6 +32,14 @@ export class RequestLog extends LogController {
     if (error) request.log.error({ ...line, err: error }, msg)
     // Guarded: writing a log line must not throw, however little of the request is there.
     else request.log[request.routeOptions?.config?.requestLogLevel ?? 'info'](line, msg)
+  }
+
+  // A client may hang up before a streamed body has ended on this side, even as its
+  // last byte arrives (a request with Connection: close). Fastify then reports the
+  // stream and never completes the request, which still deserves its one line.
+  override streamError (error: Error, request: FastifyRequest, reply: FastifyReply): void {
+    if ((error as NodeJS.ErrnoException).code === 'ERR_STREAM_PREMATURE_CLOSE') this.requestCompleted(null, request, reply)
+    else super.streamError(error, request, reply)
   }
 
   // A 4xx is the client's doing and already in the request line; only server
