@@ -4,6 +4,7 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify'
 import cgi from '../plugins/cgi/index.js'
 import staticFiles from '../plugins/static/index.js'
 import echo from '../routes/echo/index.js'
+import health from '../routes/health/index.js'
 import login from '../routes/login/index.js'
 import { createLogger } from './logger.js'
 import { resolveOptions, type ResolvedOptions, type ServekitOptions } from './options.js'
@@ -53,7 +54,8 @@ export async function buildApp (input: AppOptions = {}): Promise<FastifyInstance
     connectionTimeout: TIMEOUTS.idle,
     keepAliveTimeout: TIMEOUTS.keepAlive,
     forceCloseConnections: 'idle',
-    return503OnClosing: true
+    return503OnClosing: true,
+    ...(options.trustProxy.length === 0 ? {} : { trustProxy: options.trustProxy })
   })
   app.server.headersTimeout = TIMEOUTS.headers
   app.decorate('servekit', options)
@@ -81,6 +83,7 @@ export async function buildApp (input: AppOptions = {}): Promise<FastifyInstance
   }
   // Routes below are more specific than the static plugin's `/*`, so they win
   // in Fastify's router whatever the order.
+  await app.register(health)
   if (options.echo) await app.register(echo, { prefix: '/echo' })
   if (options.login) await app.register(login, { prefix: '/login', users: options.loginUsers, secret: options.secret })
   if (options.routes !== undefined) await app.register(routeModules, { dir: options.routes })

@@ -1,7 +1,7 @@
-// Command-line flags: one table drives both parsing and --help, so they cannot
-// drift apart. Parsing is pure (argv and env in, options out) so tests call it
-// directly; src/cli.ts only reports.
-import { homedir } from 'node:os'
+// Command-line flags: one table drives parsing, --help and the environment
+// variables, so they cannot drift apart. Parsing is pure (argv and env in, options
+// out) so tests call it directly; src/cli.ts only reports.
+import { availableParallelism, homedir } from 'node:os'
 import { parseArgs } from 'node:util'
 import { OptionError } from './errors.js'
 import { checkPort, CGI_DEFAULTS, DEFAULT_PORT, LOG_FORMATS, LOG_LEVELS, type LogFormat, type LogLevel, type ServekitOptions } from './options.js'
@@ -34,6 +34,8 @@ export const FLAGS = {
   'cgi-timeout': { type: 'string', value: 'SECONDS', help: `kill a script still running after this; the client gets 504 (default: ${CGI_DEFAULTS.timeoutSeconds})` },
   'cgi-max-concurrent': { type: 'string', value: 'N', help: `scripts running at once; more requests wait in the queue (default: ${CGI_DEFAULTS.maxConcurrent})` },
   'cgi-queue': { type: 'string', value: 'N', help: `requests that may wait for a script slot; beyond that 503 (default: ${CGI_DEFAULTS.queue})` },
+  workers: { type: 'string', value: 'N', help: 'serve from N processes sharing the port, restarted when they die; auto: one per CPU (default: 1)' },
+  'trust-proxy': { type: 'string', value: 'ADDRS', help: 'believe X-Forwarded-For/-Proto/-Host only from these proxy addresses or CIDR ranges, comma-separated (default: from nobody)' },
   'log-level': { type: 'string', value: 'LEVEL', help: `${LOG_LEVELS.join(', ')} (default: info)` },
   'log-format': { type: 'string', value: 'FORMAT', help: `${LOG_FORMATS.join(' or ')} (default: pretty on a terminal, else json)` },
   help: { type: 'boolean', short: 'h', help: 'show this help and exit' },
@@ -43,7 +45,84 @@ export const FLAGS = {
 export type CliCommand =
   | { kind: 'help' }
   | { kind: 'version' }
-  | { kind: 'serve', options: ServekitOptions }
+  | {
+    kind: 'serve'
+    options: ServekitOptions
+    /** Processes to serve from; more than one runs a node:cluster primary. */
+    workers: number
+    /** Flag → the variable its value came from, to name it when the value is refused. */
+    fromEnvironment: Record<string, string>
+  }
+
+/** Flags that only print something have no variable. */
+const NOT_FROM_ENVIRONMENT: ReadonlySet<string> = new Set(['help', 'version'])
+
+/** The variable that stands for a flag: `--follow-symlinks` → `SERVEKIT_FOLLOW_SYMLINKS`. */
+export function variableOf (flag: string): string {
+  return `SERVEKIT_${flag.toUpperCase().replaceAll('-', '_')}`
+}
+
+/** Every flag that has a variable, with it, in table order. */
+export function flagVariables (): Array<[flag: string, variable: string]> {
+  return Object.keys(FLAGS).filter((flag) => !NOT_FROM_ENVIRONMENT.has(flag)).map((flag) => [flag, variableOf(flag)])
+}
+
+/** Variables read beside the flags' own, for --help and the README. */
+export const OTHER_VARIABLES = {
+  SERVEKIT_PORT: 'port to listen on when no port argument is given',
+  PORT: 'port to listen on when neither the argument nor SERVEKIT_PORT is given',
+  SERVEKIT_SECRET: 'signs session cookies (32+ characters); default: a new random key each start',
+  SERVEKIT_LOGIN_USERS: 'login demo users as name:password,name:password (default: jdoe:s3cret)',
+  XDG_CONFIG_HOME: 'the generated certificate is cached in $XDG_CONFIG_HOME/servekit/tls (default: ~/.config)'
+} as const
+
+const TRUE_WORDS = ['1', 'true', 'yes', 'on']
+const FALSE_WORDS = ['0', 'false', 'no', 'off']
+
+function booleanFrom (variable: string, text: string): boolean {
+  const word = text.trim().toLowerCase()
+  if (TRUE_WORDS.includes(word)) return true
+  if (FALSE_WORDS.includes(word)) return false
+  throw new OptionError(variable, `${variable} must be one of ${[...TRUE_WORDS, ...FALSE_WORDS].join(', ')} (got ${JSON.stringify(text)})`)
+}
+
+type FlagValues = Partial<Record<string, string | boolean>>
+
+/**
+ * Fills every flag not given on the command line from its variable, so a flag
+ * added to the table gets one without further code. An empty variable counts as
+ * unset, as compose's `${VAR:-}` leaves it.
+ */
+function withEnvironment<V extends FlagValues> (values: V, env: NodeJS.ProcessEnv): { values: V, fromEnvironment: Record<string, string> } {
+  const merged: FlagValues = { ...values }
+  const fromEnvironment: Record<string, string> = {}
+  for (const [flag, variable] of flagVariables()) {
+    const text = env[variable]
+    if (merged[flag] !== undefined || text === undefined || text === '') continue
+    merged[flag] = (FLAGS as Record<string, FlagSpec>)[flag]!.type === 'boolean' ? booleanFrom(variable, text) : text
+    fromEnvironment[flag] = variable
+  }
+  return { values: merged as V, fromEnvironment }
+}
+
+/** `SERVEKIT_*` variables that servekit does not read: most likely misspelt. */
+export function unknownVariables (env: NodeJS.ProcessEnv): string[] {
+  const known = new Set<string>([...flagVariables().map(([, variable]) => variable), ...Object.keys(OTHER_VARIABLES)])
+  return Object.keys(env).filter((name) => name.startsWith('SERVEKIT_') && !known.has(name)).sort()
+}
+
+/**
+ * An option refused for a value that came from a variable says so: in a
+ * container, the variable is all the user sees. `error.option` is a flag
+ * (`--log-level`) or an option name (`followSymlinks`); both map to the flag.
+ */
+export function nameTheVariable (error: unknown, fromEnvironment: Record<string, string>): unknown {
+  if (!(error instanceof OptionError)) return error
+  const flag = error.option.replace(/^--/, '').replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)
+  const variable = fromEnvironment[flag]
+  if (variable === undefined || error.message.includes(variable)) return error
+  return new OptionError(error.option, `${error.message} (from ${variable})`)
+}
 
 /** A mistake on the command line: printed as one line, exit 2. */
 export class UsageError extends Error {
@@ -102,6 +181,17 @@ function nonEmpty (value: string | undefined): string | undefined {
   return value === undefined || value === '' ? undefined : value
 }
 
+/** Far above any core count; a typo like 800 should not fork 800 processes. */
+export const MAX_WORKERS = 256
+
+function workersFrom (text: string | undefined): number {
+  if (text === undefined) return 1
+  if (text === 'auto') return availableParallelism()
+  const count = /^\d+$/.test(text) ? Number(text) : Number.NaN
+  if (count >= 1 && count <= MAX_WORKERS) return count
+  throw new OptionError('workers', `--workers must be a whole number from 1 to ${MAX_WORKERS}, or auto for one per CPU (got ${JSON.stringify(text)})`)
+}
+
 export interface CliEnvironment {
   env: NodeJS.ProcessEnv
   /** Whether stdout is a terminal: decides the default log format. */
@@ -111,19 +201,31 @@ export interface CliEnvironment {
 export function parseCli (argv: readonly string[], { env, isTTY }: CliEnvironment): CliCommand {
   let parsed
   try {
-    parsed = parseArgs({ args: [...argv], options: FLAGS, allowPositionals: true, strict: true })
+    // allowNegative: `--no-dotfiles` turns off what SERVEKIT_DOTFILES turned on.
+    parsed = parseArgs({ args: [...argv], options: FLAGS, allowPositionals: true, allowNegative: true, strict: true })
   } catch (error) {
     throw usageError(error)
   }
-  const { values, positionals } = parsed
-  if (values.help === true) return { kind: 'help' }
-  if (values.version === true) return { kind: 'version' }
+  const { positionals } = parsed
+  if (parsed.values.help === true) return { kind: 'help' }
+  if (parsed.values.version === true) return { kind: 'version' }
   if (positionals.length > 1) throw new UsageError(`unexpected argument ${JSON.stringify(positionals[1])}: only one port may be given`)
+  const { values, fromEnvironment } = withEnvironment(parsed.values, env)
+  try {
+    return serveCommand(values, positionals, { env, isTTY }, fromEnvironment)
+  } catch (error) {
+    throw nameTheVariable(error, fromEnvironment)
+  }
+}
 
+type ParsedValues = ReturnType<typeof parseArgs<{ options: typeof FLAGS }>>['values']
+
+function serveCommand (values: ParsedValues, positionals: string[], { env, isTTY }: CliEnvironment, fromEnvironment: Record<string, string>): CliCommand {
   const [portText] = positionals
+  const portVariable = ['SERVEKIT_PORT', 'PORT'].find((name) => nonEmpty(env[name]) !== undefined)
   const port = portText !== undefined
     ? portFrom(portText, 'port')
-    : env.PORT !== undefined && env.PORT !== '' ? portFrom(env.PORT, 'PORT') : DEFAULT_PORT
+    : portVariable !== undefined ? portFrom(env[portVariable]!, portVariable) : DEFAULT_PORT
 
   return {
     kind: 'serve',
@@ -151,8 +253,11 @@ export function parseCli (argv: readonly string[], { env, isTTY }: CliEnvironmen
       tlsKey: values['tls-key'],
       tlsPasswordFile: values['tls-password-file'],
       tlsKeyType: choice<TlsKeyType>('--tls-key-type', values['tls-key-type'], TLS_KEY_TYPES),
-      tlsCacheDir: defaultTlsCacheDir(env, env.HOME !== undefined && env.HOME !== '' ? env.HOME : homedir())
-    }
+      tlsCacheDir: defaultTlsCacheDir(env, env.HOME !== undefined && env.HOME !== '' ? env.HOME : homedir()),
+      trustProxy: values['trust-proxy']
+    },
+    workers: workersFrom(values.workers),
+    fromEnvironment
   }
 }
 
@@ -163,20 +268,23 @@ function flagLabel (name: string, spec: FlagSpec): string {
 
 export function helpText (): string {
   const rows = Object.entries(FLAGS).map(([name, spec]: [string, FlagSpec]) => [flagLabel(name, spec), spec.help] as const)
-  const width = Math.max(...rows.map(([label]) => label.length)) + 2
+  const variables = Object.entries(OTHER_VARIABLES)
+  const width = Math.max(...[...rows, ...variables].map(([label]) => label.length)) + 2
   return `Usage: servekit [options] [port]
 
 Serve a folder over HTTP like \`python3 -m http.server\`, securely and fast.
 
 Arguments:
-  ${'port'.padEnd(width)}port to listen on (default: $PORT, else ${DEFAULT_PORT}; 0 picks a free port)
+  ${'port'.padEnd(width)}port to listen on (default: $SERVEKIT_PORT, else $PORT, else ${DEFAULT_PORT}; 0 picks a free port)
 
 Options:
 ${rows.map(([label, help]) => `  ${label.padEnd(width)}${help}`).join('\n')}
 
 Environment:
-  SERVEKIT_SECRET        signs session cookies (32+ characters); default: a new random key each start
-  SERVEKIT_LOGIN_USERS   login demo users as name:password,name:password (default: jdoe:s3cret)
+  Every option but -h and -V can be set as SERVEKIT_<OPTION>, e.g. SERVEKIT_BIND=127.0.0.1,
+  SERVEKIT_FOLLOW_SYMLINKS=1. Flags win; --no-<option> turns off an on/off option set there.
+  On/off options take 1, true, yes, on or 0, false, no, off; an empty variable counts as unset.
+${variables.map(([name, help]) => `  ${name.padEnd(width)}${help}`).join('\n')}
 
 Examples:
   servekit                      share the current folder on port ${DEFAULT_PORT}
@@ -186,5 +294,6 @@ Examples:
   servekit --cgi                also run the scripts in ./cgi-bin/ at /cgi-bin/NAME
   curl -H 'Accept: application/json' http://localhost:${DEFAULT_PORT}/   a listing as JSON
   servekit --echo --routes routes   the echo route plus your own route modules
+  SERVEKIT_WORKERS=auto servekit    one process per CPU, as in a container
 `
 }

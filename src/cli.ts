@@ -1,14 +1,27 @@
 #!/usr/bin/env node
 // The `servekit` command: parse, start, and report. User mistakes are one line on
 // stderr with exit 2; a port that cannot be had is exit 1; never a stack trace.
-import { helpText, parseCli, UsageError } from './args.js'
-import { OptionError } from './errors.js'
-import { ListenError, startServer } from './server.js'
+import cluster from 'node:cluster'
+import { helpText, nameTheVariable, parseCli, unknownVariables, type CliCommand } from './args.js'
+import { runPrimary } from './cluster/primary.js'
+import { runWorker } from './cluster/worker.js'
+import { failureOf } from './failure.js'
+import { startServer } from './server.js'
 import { VERSION } from './version.js'
 
 function fail (message: string, code: number): never {
   process.stderr.write(`servekit: ${message}\n`)
   process.exit(code)
+}
+
+async function serve ({ options, workers }: Extract<CliCommand, { kind: 'serve' }>): Promise<void> {
+  // A worker runs this file again with the same arguments and environment.
+  if (cluster.isWorker) return await runWorker(options)
+  for (const name of unknownVariables(process.env)) {
+    process.stderr.write(`servekit: warning: ignoring ${name}, which is not a servekit setting (see servekit --help)\n`)
+  }
+  if (workers > 1) return await runPrimary(options, workers)
+  await startServer({ ...options, handleSignals: true })
 }
 
 async function main (): Promise<void> {
@@ -21,13 +34,15 @@ async function main (): Promise<void> {
       process.stdout.write(`servekit ${VERSION}\n`)
       return
     case 'serve':
-      await startServer({ ...command.options, handleSignals: true })
+      try {
+        await serve(command)
+      } catch (error) {
+        throw nameTheVariable(error, command.fromEnvironment)
+      }
   }
 }
 
 main().catch((error: unknown) => {
-  if (error instanceof UsageError) fail(`${error.message} (see servekit --help)`, 2)
-  if (error instanceof OptionError) fail(error.message, 2)
-  if (error instanceof ListenError) fail(error.message, 1)
-  fail(`could not start: ${(error as Error).message ?? String(error)}`, 1)
+  const { message, exitCode } = failureOf(error)
+  fail(message, exitCode)
 })

@@ -5,6 +5,7 @@ import { join } from 'node:path'
 import { OptionError } from './errors.js'
 import { realDirectory } from './real-directory.js'
 import { tlsSettings, type TlsOptions, type TlsSettings } from './tls/settings.js'
+import { trustedProxies } from './trust-proxy.js'
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const
 export const LOG_FORMATS = ['json', 'pretty'] as const
@@ -58,6 +59,11 @@ export interface ServekitOptions extends TlsOptions {
    * own PATH and locale (LANG, LANGUAGE, LC_*, TZ); default `PATH=/usr/local/bin:/usr/bin:/bin`.
    */
   cgiEnv?: Record<string, string>
+  /**
+   * Proxies whose X-Forwarded-For/-Proto/-Host are believed: addresses or CIDR
+   * ranges (comma-separated text or a list). Default: nobody's.
+   */
+  trustProxy?: string | readonly string[]
 }
 
 export interface ResolvedCgiOptions {
@@ -89,6 +95,8 @@ export interface ResolvedOptions {
   tls: TlsSettings | undefined
   /** Present when CGI is on. */
   cgi: ResolvedCgiOptions | undefined
+  /** Trusted proxy addresses and ranges; empty: X-Forwarded-* is ignored. */
+  trustProxy: string[]
 }
 
 function oneOf<T extends string> (option: string, value: unknown, allowed: readonly T[], fallback: T): T {
@@ -169,6 +177,7 @@ export async function resolveOptions (input: ServekitOptions = {}): Promise<Reso
     loginUsers: input.loginUsers,
     secret: input.secret,
     tls: tlsSettings(input, homedir()),
-    cgi: await resolveCgi(input, root)
+    cgi: await resolveCgi(input, root),
+    trustProxy: trustedProxies(input.trustProxy)
   }
 }

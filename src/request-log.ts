@@ -3,12 +3,24 @@ import { LogController, type FastifyReply, type FastifyRequest } from 'fastify'
 import { clientAddress } from './client-address.js'
 import { escapeControls } from './logger.js'
 
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /** Level of this route's request lines (errors stay errors); default `info`. */
+    requestLogLevel?: 'info' | 'debug' | 'trace'
+  }
+}
+
 export class RequestLog extends LogController {
-  override incomingRequest (): void {}
+  // Read while the socket is open: Node keeps the peer's address once read, so the
+  // line can still name a client that hangs up before its response has ended.
+  override incomingRequest (request: FastifyRequest): void {
+    void request.raw.socket?.remoteAddress
+  }
 
   override requestCompleted (error: Error | null | undefined, request: FastifyRequest, reply: FastifyReply): void {
+    const level = error ? 'error' : request.routeOptions?.config?.requestLogLevel ?? 'info'
     // Skip building the line when the level drops it: this runs on every request.
-    if (this.isLogDisabled(request) || (request.log as { isLevelEnabled?: (level: string) => boolean }).isLevelEnabled?.(error ? 'error' : 'info') === false) return
+    if (this.isLogDisabled(request) || (request.log as { isLevelEnabled?: (level: string) => boolean }).isLevelEnabled?.(level) === false) return
     const url = escapeControls(request.raw.url ?? '')
     const method = escapeControls(request.method)
     const line = {
@@ -20,7 +32,15 @@ export class RequestLog extends LogController {
     }
     const msg = `${method} ${url} ${reply.statusCode} ${line.responseTime} ms`
     if (error) request.log.error({ ...line, err: error }, msg)
-    else request.log.info(line, msg)
+    else request.log[level](line, msg)
+  }
+
+  // A client may hang up before a streamed body has ended on this side, even as its
+  // last byte arrives (a request with Connection: close). Fastify then reports the
+  // stream and never completes the request, which still deserves its one line.
+  override streamError (error: Error, request: FastifyRequest, reply: FastifyReply): void {
+    if ((error as NodeJS.ErrnoException).code === 'ERR_STREAM_PREMATURE_CLOSE') this.requestCompleted(null, request, reply)
+    else super.streamError(error, request, reply)
   }
 
   // A 4xx is the client's doing and already in the request line; only server

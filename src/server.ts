@@ -6,11 +6,13 @@ import type { FastifyInstance } from 'fastify'
 import { buildApp, type AppOptions } from './app.js'
 import { OptionError } from './errors.js'
 import { resolveOptions } from './options.js'
-import { describeCertificate, loadTls } from './tls/index.js'
+import { describeCertificate, loadTls, type CertificateInfo } from './tls/index.js'
 
 export interface StartOptions extends AppOptions {
   /** Stop gracefully on SIGINT/SIGTERM and exit 0 (the CLI does; a library user may not want it). */
   handleSignals?: boolean
+  /** Log the start-up line (default true); a cluster worker leaves it to the primary. */
+  announce?: boolean
 }
 
 export interface RunningServer {
@@ -68,6 +70,24 @@ function listenError (error: NodeJS.ErrnoException, host: string, port: number):
   }
 }
 
+export interface StartupLine {
+  url: string
+  fields: Record<string, unknown>
+  msg: string
+}
+
+/** The first log line: what was bound and where to point a browser. */
+export function startupLine (bound: Pick<AddressInfo, 'address' | 'port'>, tls: boolean, certificate?: CertificateInfo): StartupLine {
+  const scheme = tls ? 'https' : 'http'
+  const url = urlOf(bound.address, bound.port, scheme)
+  const network = networkUrls(bound.address, bound.port, scheme)
+  return {
+    url,
+    fields: { url, port: bound.port, address: bound.address, tls, network, ...(certificate === undefined ? {} : { certificate }) },
+    msg: `Serving ${scheme.toUpperCase()} on ${bound.address} port ${bound.port} (${url}) ...`
+  }
+}
+
 async function drain (app: FastifyInstance): Promise<void> {
   // Past the grace period, connections still busy are cut so the process can exit.
   const cut = setTimeout(() => app.server.closeAllConnections(), SHUTDOWN_GRACE_MS)
@@ -109,13 +129,12 @@ export async function startServer (input: StartOptions = {}): Promise<RunningSer
   }
 
   const bound = app.server.address() as AddressInfo
-  const scheme = https === undefined ? 'http' : 'https'
-  const url = urlOf(bound.address, bound.port, scheme)
-  const network = networkUrls(bound.address, bound.port, scheme)
   const certificate = https === undefined ? undefined : tls?.certificate ?? describeCertificate(https.cert)
-  app.log.info({ url, port: bound.port, address: bound.address, tls: https !== undefined, network, ...(certificate === undefined ? {} : { certificate }) },
-    `Serving ${scheme.toUpperCase()} on ${bound.address} port ${bound.port} (${url}) ...`)
-  for (const note of tls?.notes ?? []) app.log[note.level](note.msg)
+  const line = startupLine(bound, https !== undefined, certificate)
+  if (input.announce !== false) {
+    app.log.info(line.fields, line.msg)
+    for (const note of tls?.notes ?? []) app.log[note.level](note.msg)
+  }
 
-  return { app, url, address: bound.address, port: bound.port, close }
+  return { app, url: line.url, address: bound.address, port: bound.port, close }
 }
