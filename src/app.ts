@@ -68,7 +68,8 @@ export async function buildApp (input: AppOptions = {}): Promise<FastifyInstance
     dotfiles: options.dotfiles,
     followSymlinks: options.followSymlinks,
     // With CGI on, a script's source must never go out as a file, whatever path reaches it.
-    exclude: cgiOptions === undefined ? [] : [cgiOptions.dir]
+    exclude: cgiOptions === undefined ? [] : [cgiOptions.dir],
+    reserved: cgiOptions === undefined ? [] : ['cgi-bin']
   })
   if (cgiOptions !== undefined) {
     await app.register(cgi, {

@@ -83,3 +83,17 @@ test('the CLI reports a missing cgi folder in one line and exits 2', async () =>
   assert.equal(code, 2)
   assert.match(stderr, /^servekit: cgi needs a folder of scripts: .* create it or pass --cgi-dir\n$/)
 })
+
+test('with --cgi-dir elsewhere, the served folder\'s own cgi-bin is not served as files either', async () => {
+  const { writeFile } = await import('node:fs/promises')
+  const { serve } = await import('./helpers/server.js')
+  const { get } = await import('./helpers/http.js')
+  await writeFile(fixture.path('site', 'cgi-bin', 'secret.sh'), '#!/bin/sh\necho SOURCE\n')
+  const server = await serve({ directory: fixture.path('site'), cgi: true, cgiDir: fixture.path('scripts') })
+  after(async () => { await server.close() })
+  for (const path of ['/cgi-bin%2Fsecret.sh', '/cgi-bin%2fsecret.sh', '//cgi-bin/secret.sh', '/x/../cgi-bin/secret.sh']) {
+    const res = await get(server.url, path)
+    assert.notEqual(res.status, 200, path)
+    assert.doesNotMatch(res.text, /SOURCE/, path)
+  }
+})

@@ -25,6 +25,11 @@ export interface StaticFilesOptions extends Partial<PathPolicy> {
   cacheBytes?: number
   /** Real folders never served from, whatever URL leads there (e.g. the CGI scripts' folder). */
   exclude?: readonly string[]
+  /**
+   * First URL segments that belong to another route (e.g. `cgi-bin`): never served
+   * from disk, even when an encoded slash (`/cgi-bin%2Fhello.py`) slips past the router.
+   */
+  reserved?: readonly string[]
 }
 
 const READ_METHODS = ['GET', 'HEAD']
@@ -61,6 +66,7 @@ const staticFiles: FastifyPluginAsync<StaticFilesOptions> = async (app, options)
   const dotfiles = options.dotfiles ?? false
   const followSymlinks = options.followSymlinks ?? false
   const index = options.index ?? ['index.html', 'index.htm']
+  const reserved = options.reserved ?? []
   const exclude = await Promise.all((options.exclude ?? []).map(async (dir) => await realDirectory(dir, 'exclude')))
   const cacheBytes = options.cacheBytes ?? 32 * 1024 * 1024
   const small = new SmallFiles({ maxBytes: cacheBytes, maxDirs: 256, maxAgeMs: SMALL_FILE_MAX_AGE_MS })
@@ -80,6 +86,7 @@ const staticFiles: FastifyPluginAsync<StaticFilesOptions> = async (app, options)
     const target = splitTarget(request.raw.url ?? '/')
     const parsed = parseUrlPath(target.path, dotfiles)
     if (!parsed.ok) throw httpError(parsed.status)
+    if (parsed.segments.length > 0 && reserved.includes(parsed.segments[0]!)) throw httpError(404)
     return { segments: parsed.segments, trailingSlash: parsed.trailingSlash, query: target.query, key: parsed.segments.join('/') }
   }
 
