@@ -56,11 +56,15 @@ export async function readSmallFile (path: string, size: number): Promise<Buffer
   }
 }
 
-/** A large file, streamed; callback streams on a plain descriptor, since FileHandle streams pay a promise per read. */
-export async function streamBody (path: string): Promise<FileBody> {
+/**
+ * A large file of `size` bytes, streamed; callback streams on a plain descriptor,
+ * since FileHandle streams pay a promise per read. The end is always given: an
+ * open-ended stream sizes its reads by the chunk, not by what is left.
+ */
+export async function streamBody (path: string, size: number): Promise<FileBody> {
   const fd = await openFile(path)
   return {
-    slice: (range) => createReadStream('', { fd, autoClose: false, highWaterMark: STREAM_CHUNK, start: range?.start ?? 0, ...(range === undefined ? {} : { end: range.end }) }),
+    slice: (range) => createReadStream('', { fd, autoClose: false, highWaterMark: STREAM_CHUNK, start: range?.start ?? 0, end: range?.end ?? size - 1 }),
     release: () => { close(fd, () => {}) }
   }
 }

@@ -116,7 +116,7 @@ const staticFiles: FastifyPluginAsync<StaticFilesOptions> = async (app, options)
   async function serveResolvedFile (request: FastifyRequest, reply: FastifyReply, key: string, real: string, sent: send.FileSendResult, statStartedAt: number): Promise<FastifyReply> {
     const stats = sent.metadata.stat
     const answer = answerOf(sent)
-    if (stats.size > SMALL_FILE) return await sendFile(request, reply, answer, async () => await streamBody(real))
+    if (stats.size > SMALL_FILE) return await sendFile(request, reply, answer, async () => await streamBody(real, stats.size))
     return await sendFile(request, reply, answer, async () => {
       const known = small.same(key, stats, statStartedAt)
       if (known !== undefined) return bufferBody(known.body)
