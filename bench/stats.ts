@@ -14,6 +14,8 @@ export interface LoadSummary {
   errors: number
   timeouts: number
   non2xx: number
+  /** Answers by status code, e.g. `{ "200": 41000 }`. */
+  statuses: Record<string, number>
 }
 
 export function summarize (result: autocannon.Result): LoadSummary {
@@ -30,14 +32,18 @@ export function summarize (result: autocannon.Result): LoadSummary {
     p99Ms: result.latency.p99,
     errors: result.errors,
     timeouts: result.timeouts,
-    non2xx: result.non2xx
+    non2xx: result.non2xx,
+    statuses: Object.fromEntries(Object.entries(result.statusCodeStats ?? {}).map(([code, stat]) => [code, stat?.count ?? 0]))
   }
 }
 
 /** Why a load run's numbers do not count, or undefined when they do. */
 export function loadProblem (summary: LoadSummary): string | undefined {
   if (summary.requests === 0) return `no request completed in ${summary.durationS} s`
-  if (summary.non2xx > 0) return `${summary.non2xx} answers were not 2xx`
+  if (summary.non2xx > 0) {
+    const codes = Object.entries(summary.statuses).filter(([code]) => !code.startsWith('2')).map(([code, count]) => `${code}: ${count}`)
+    return `${summary.non2xx} answers were not 2xx${codes.length === 0 ? '' : ` (${codes.join(', ')})`}`
+  }
   // A few resets when a server closes each connection (HTTP/1.0) are normal; many are not.
   if (summary.errors + summary.timeouts > summary.requests * 0.01) return `${summary.errors} errors and ${summary.timeouts} timeouts`
   return undefined

@@ -9,7 +9,7 @@ import { loadProblem, median, ratio, summarize, type LoadSummary } from '../benc
 const MiB = 1024 * 1024
 
 function load (rps: number, mbps = 0): LoadSummary {
-  return { requests: rps * 10, durationS: 10, rps, bytes: mbps * 1e7, mbps, p50Ms: 1, p99Ms: 5, errors: 0, timeouts: 0, non2xx: 0 }
+  return { requests: rps * 10, durationS: 10, rps, bytes: mbps * 1e7, mbps, p50Ms: 1, p99Ms: 5, errors: 0, timeouts: 0, non2xx: 0, statuses: { 200: rps } }
 }
 
 function scenario (metric: ScenarioResult['metric'], runs: RunResult[]): ScenarioResult {
@@ -25,10 +25,11 @@ describe('summarize', () => {
       latency: { p50: 1, p99: 9 },
       errors: 1,
       timeouts: 0,
-      non2xx: 0
+      non2xx: 7,
+      statusCodeStats: { 200: { count: 4993 }, 404: { count: 7 } }
     } as unknown as autocannon.Result
     assert.deepEqual(summarize(result), {
-      requests: 5000, durationS: 2, rps: 2500, bytes: 6_000_000, mbps: 3, p50Ms: 1, p99Ms: 9, errors: 1, timeouts: 0, non2xx: 0
+      requests: 5000, durationS: 2, rps: 2500, bytes: 6_000_000, mbps: 3, p50Ms: 1, p99Ms: 9, errors: 1, timeouts: 0, non2xx: 7, statuses: { 200: 4993, 404: 7 }
     })
   })
 })
@@ -41,7 +42,7 @@ describe('loadProblem', () => {
 
   it('rejects runs with no completed request, non-2xx answers or many errors', () => {
     assert.equal(loadProblem({ ...load(0), requests: 0 }), 'no request completed in 10 s')
-    assert.equal(loadProblem({ ...load(1000), non2xx: 4 }), '4 answers were not 2xx')
+    assert.equal(loadProblem({ ...load(1000), non2xx: 4, statuses: { 200: 996, 503: 4 } }), '4 answers were not 2xx (503: 4)')
     assert.equal(loadProblem({ ...load(1000), errors: 200 }), '200 errors and 0 timeouts')
   })
 })

@@ -9,7 +9,7 @@ import { evaluateTargets, formatRatio, TARGETS, type Target } from '../bench/tar
 const MiB = 1024 * 1024
 
 function load (rps: number, mbps = 1): LoadSummary {
-  return { requests: rps, durationS: 1, rps, bytes: mbps * 1e6, mbps, p50Ms: 1, p99Ms: 12, errors: 0, timeouts: 0, non2xx: 0 }
+  return { requests: rps, durationS: 1, rps, bytes: mbps * 1e6, mbps, p50Ms: 1, p99Ms: 12, errors: 0, timeouts: 0, non2xx: 0, statuses: { 200: rps } }
 }
 
 const memory = { startRssBytes: 50 * MiB, maxRssBytes: 52 * MiB, peakRssBytes: 60 * MiB }

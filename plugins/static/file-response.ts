@@ -1,7 +1,7 @@
 // Answers for one file: what send decided (200, 304, 412, validators, type), then
 // ranges and the body, which are ours so they follow RFC 9110 exactly.
 import type { Stats } from 'node:fs'
-import type { Readable } from 'node:stream'
+import { finished, type Readable } from 'node:stream'
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import send from '@fastify/send'
 import { httpError } from '../../src/errors.js'
@@ -78,8 +78,10 @@ export async function sendFile (request: FastifyRequest, reply: FastifyReply, an
       body = multipart.stream(file)
     } else {
       body = file.slice(ranges[0])
+      // Ended, failed or cut off by the client: the descriptor goes back either way. A
+      // descriptor stream does not close on its own, so 'close' alone would leak it.
       if (Buffer.isBuffer(body)) file.release()
-      else body.once('close', file.release)
+      else finished(body, () => { file.release() })
     }
   }
 
