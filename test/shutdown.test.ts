@@ -1,11 +1,12 @@
 // SIGINT/SIGTERM: stop accepting, let requests in flight finish, exit 0.
 import { strict as assert } from 'node:assert'
 import { open } from 'node:fs/promises'
-import { request, type IncomingMessage } from 'node:http'
+import type { IncomingMessage } from 'node:http'
 import { connect } from 'node:net'
 import { after, before, test } from 'node:test'
 import { makeTree, type Fixture } from './helpers/fixtures.js'
 import { runCli, started } from './helpers/cli.js'
+import { startDownload } from './helpers/http.js'
 
 const SIZE = 32 * 1024 * 1024
 let fixture: Fixture
@@ -17,16 +18,6 @@ before(async () => {
   await file.close()
 })
 after(async () => { await fixture.cleanup() })
-
-async function startDownload (port: number): Promise<IncomingMessage> {
-  return await new Promise((resolve, reject) => {
-    request({ host: '127.0.0.1', port, path: '/big.bin', agent: false }, (res) => {
-      // Hold the download open: read nothing until the server has been signalled.
-      res.pause()
-      resolve(res)
-    }).on('error', reject).end()
-  })
-}
 
 async function readAll (res: IncomingMessage): Promise<number> {
   let bytes = 0
@@ -54,7 +45,7 @@ for (const signal of ['SIGTERM', 'SIGINT'] as const) {
   test(`${signal} with a download in flight: the download completes, new connections are refused, exit 0`, async () => {
     const run = runCli(['-d', fixture.dir, '-b', '127.0.0.1', '0'])
     const port = await started(run)
-    const download = await startDownload(port)
+    const download = await startDownload(port, '/big.bin')
     assert.equal(download.statusCode, 200)
 
     run.child.kill(signal)
@@ -71,7 +62,7 @@ for (const signal of ['SIGTERM', 'SIGINT'] as const) {
 test('a download still stuck after the 10 s grace is cut, and the exit is still 0', async () => {
   const run = runCli(['-d', fixture.dir, '-b', '127.0.0.1', '0'])
   const port = await started(run)
-  const download = await startDownload(port)
+  const download = await startDownload(port, '/big.bin')
   run.child.kill('SIGTERM')
   const { code } = await run.exited
   assert.equal(code, 0)

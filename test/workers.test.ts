@@ -2,13 +2,12 @@
 // when they die, drained together on SIGTERM.
 import { strict as assert } from 'node:assert'
 import { open, readdir } from 'node:fs/promises'
-import { request, type IncomingMessage } from 'node:http'
 import { createServer, type Server } from 'node:net'
 import { after, before, test } from 'node:test'
 import { FIRST_DELAY_MS, MAX_DELAY_MS, restartDelay, STABLE_MS, youngDeaths } from '../src/cluster/backoff.js'
 import { runCli, started, type CliRun } from './helpers/cli.js'
 import { makeTree, type Fixture } from './helpers/fixtures.js'
-import { get } from './helpers/http.js'
+import { get, startDownload } from './helpers/http.js'
 
 const FORM = { 'content-type': 'application/x-www-form-urlencoded' }
 let fixture: Fixture
@@ -95,21 +94,12 @@ test('--workers 2 serves from two processes, replaces one that is killed, and sh
   assert.equal(now.size, 2)
 })
 
-async function startDownload (port: number): Promise<IncomingMessage> {
-  return await new Promise((resolve, reject) => {
-    request({ host: '127.0.0.1', port, path: '/big.bin', agent: false }, (res) => {
-      res.pause()
-      resolve(res)
-    }).on('error', reject).end()
-  })
-}
-
 test('SIGTERM to the primary: every worker finishes its requests, then all exit 0', async () => {
   const run = runCli(['-d', fixture.dir, '-b', '127.0.0.1', '--workers', '2', '0'])
   after(() => run.child.kill('SIGKILL'))
   const port = await started(run)
   const pids = await workerPids(run, port, 2)
-  const download = await startDownload(port)
+  const download = await startDownload(port, '/big.bin')
   assert.equal(download.statusCode, 200)
 
   run.child.kill('SIGTERM')

@@ -1,6 +1,6 @@
 // A client that sends the request target exactly as written: fetch and inject
 // normalise `..` and `%2e%2e` away, which would hide traversal bugs.
-import { request as httpRequest, type IncomingHttpHeaders, type OutgoingHttpHeaders } from 'node:http'
+import { request as httpRequest, type IncomingHttpHeaders, type IncomingMessage, type OutgoingHttpHeaders } from 'node:http'
 import { connect } from 'node:net'
 
 export interface Response {
@@ -63,5 +63,15 @@ export async function exchange (port: number, bytes: string | Buffer, host = '12
     socket.on('data', (chunk) => chunks.push(chunk))
     socket.on('error', reject)
     socket.on('close', () => resolve(Buffer.concat(chunks).toString('latin1')))
+  })
+}
+
+/** Starts a download from 127.0.0.1 and holds it open: nothing is read until the caller resumes it. */
+export async function startDownload (port: number, path: string): Promise<IncomingMessage> {
+  return await new Promise((resolve, reject) => {
+    httpRequest({ host: '127.0.0.1', port, path, agent: false }, (res) => {
+      res.pause()
+      resolve(res)
+    }).on('error', reject).end()
   })
 }
