@@ -144,8 +144,11 @@ function usageError (error: unknown): Error {
   }
 }
 
+const DECIMAL = /^\d+(\.\d+)?$/
+const WHOLE = /^\d+$/
+
 function portFrom (text: string, source: string): number {
-  const port = /^\d+$/.test(text) ? Number(text) : Number.NaN
+  const port = WHOLE.test(text) ? Number(text) : Number.NaN
   return checkPort(port, source)
 }
 
@@ -154,9 +157,6 @@ function numberFrom (flag: string, text: string | undefined, pattern: RegExp): n
   if (pattern.test(text)) return Number(text)
   throw new OptionError(flag, `${flag} must be a number (got ${JSON.stringify(text)})`)
 }
-
-const DECIMAL = /^\d+(\.\d+)?$/
-const WHOLE = /^\d+$/
 
 function choice<T extends string> (flag: string, value: string | undefined, allowed: readonly T[]): T | undefined {
   if (value === undefined || (allowed as readonly string[]).includes(value)) return value as T | undefined
@@ -187,7 +187,7 @@ export const MAX_WORKERS = 256
 function workersFrom (text: string | undefined): number {
   if (text === undefined) return 1
   if (text === 'auto') return availableParallelism()
-  const count = /^\d+$/.test(text) ? Number(text) : Number.NaN
+  const count = WHOLE.test(text) ? Number(text) : Number.NaN
   if (count >= 1 && count <= MAX_WORKERS) return count
   throw new OptionError('workers', `--workers must be a whole number from 1 to ${MAX_WORKERS}, or auto for one per CPU (got ${JSON.stringify(text)})`)
 }

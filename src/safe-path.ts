@@ -76,6 +76,16 @@ export async function resolveInRoot (root: string, segments: readonly string[], 
   return followSymlinks || isInside(root, real) ? real : null
 }
 
+/**
+ * Splits a raw request target into its path (as sent, not decoded) and query.
+ * Routes read `request.raw.url`, not Fastify's decoded `request.url`, so that the
+ * path is decoded exactly once, by `parseUrlPath`.
+ */
+export function splitTarget (target: string): { path: string, query: string } {
+  const q = target.indexOf('?')
+  return q === -1 ? { path: target, query: '' } : { path: target.slice(0, q), query: target.slice(q + 1) }
+}
+
 /** Percent-encodes one path segment for use in an `href` or a `Location`. */
 export function encodeSegment (segment: string): string {
   return encodeURIComponent(segment)

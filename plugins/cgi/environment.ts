@@ -1,6 +1,7 @@
 // The environment a CGI script runs in (RFC 3875 section 4.1), built from plain
 // values so the rules can be tested without a socket. Nothing of the server's own
 // environment gets in except what `inheritedEnvironment` picks.
+import { splitTarget } from '../../src/safe-path.js'
 
 /** PATH for scripts when the server has none to pass on. */
 export const DEFAULT_PATH = '/usr/local/bin:/usr/bin:/bin'
@@ -98,7 +99,7 @@ function headerValue (rawHeaders: readonly string[], lowerName: string): string 
 }
 
 export function cgiEnvironment (request: CgiRequest, script: CgiScript, host: CgiHost): Record<string, string> {
-  const q = request.target.indexOf('?')
+  const { query } = splitTarget(request.target)
   const env: Record<string, string> = {
     ...host.baseEnv,
     // Set to NULL (empty): servekit authenticates no one (RFC 3875 4.1.1, 4.1.11).
@@ -107,7 +108,7 @@ export function cgiEnvironment (request: CgiRequest, script: CgiScript, host: Cg
     PATH_INFO: script.pathInfo,
     // 4.1.6: the path info mapped onto the document root; NULL when there is none.
     PATH_TRANSLATED: script.pathInfo === '' ? '' : host.documentRoot + script.pathInfo,
-    QUERY_STRING: q === -1 ? '' : request.target.slice(q + 1),
+    QUERY_STRING: query,
     REMOTE_ADDR: request.remoteAddress,
     // 4.1.9: the address may stand in for a name we do not look up.
     REMOTE_HOST: request.remoteAddress,

@@ -3,7 +3,7 @@
 // segment that is a file is the script (SCRIPT_NAME); what follows is PATH_INFO.
 import { stat } from 'node:fs/promises'
 import { httpError } from '../../src/errors.js'
-import { parseUrlPath, resolveInRoot } from '../../src/safe-path.js'
+import { parseUrlPath, resolveInRoot, splitTarget } from '../../src/safe-path.js'
 import type { CgiScript } from './environment.js'
 
 export interface ScriptFolder {
@@ -15,15 +15,10 @@ export interface ScriptFolder {
   dotfiles: boolean
 }
 
-function pathOf (target: string): string {
-  const q = target.indexOf('?')
-  return q === -1 ? target : target.slice(0, q)
-}
-
 export async function locateScript (target: string, folder: ScriptFolder): Promise<CgiScript> {
   // Dotfiles are checked below for the script's own path only: PATH_INFO is data
   // for the script, not a path servekit opens.
-  const parsed = parseUrlPath(pathOf(target), true)
+  const parsed = parseUrlPath(splitTarget(target).path, true)
   if (!parsed.ok) throw httpError(parsed.status)
   const { segments, trailingSlash } = parsed
   const { mount } = folder

@@ -5,7 +5,7 @@ import { performance } from 'node:perf_hooks'
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify'
 import Negotiator from 'negotiator'
 import type send from '@fastify/send'
-import { isInside, parseUrlPath, resolveInRoot, urlPathOf, type PathPolicy } from '../../src/safe-path.js'
+import { isInside, parseUrlPath, resolveInRoot, splitTarget, urlPathOf, type PathPolicy } from '../../src/safe-path.js'
 import { fsHttpError, httpError } from '../../src/errors.js'
 import { readListing, sortEntries, SORT_KEYS, SORT_ORDERS, type SortKey, type SortOrder } from './listing.js'
 import { ListingCache } from './listing-cache.js'
@@ -45,14 +45,6 @@ const LISTING_HEADERS = {
 // changed: the bound on staleness for what a watch cannot see.
 const LISTING_MAX_AGE_MS = 5_000
 const SMALL_FILE_MAX_AGE_MS = 2_000
-
-interface Target { path: string, query: string }
-
-/** Splits the raw request target; Fastify's decoded `request.url` would decode twice. */
-function splitTarget (url: string): Target {
-  const q = url.indexOf('?')
-  return q === -1 ? { path: url, query: '' } : { path: url.slice(0, q), query: url.slice(q + 1) }
-}
 
 function queryValue<T extends string> (request: FastifyRequest, name: string, allowed: readonly T[]): T | undefined {
   const value = (request.query as Record<string, unknown>)[name]

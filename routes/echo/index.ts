@@ -8,7 +8,8 @@ import cookie from '@fastify/cookie'
 import multipart from '@fastify/multipart'
 import { OptionError } from '../../src/errors.js'
 import { readFormParts, type FormValue } from './form-parts.js'
-import { cookiePairs, formPairs, headerPairs, mediaType, postData, splitTarget, type Grouped } from './request-data.js'
+import { splitTarget } from '../../src/safe-path.js'
+import { cookiePairs, formPairs, headerPairs, mediaType, postData, type Grouped } from './request-data.js'
 
 export interface EchoOptions {
   /** Largest request body in bytes; a larger one gets 413. Default: 1 MiB. */

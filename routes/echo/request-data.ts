@@ -27,12 +27,6 @@ export function group<T> (pairs: Iterable<readonly [string, T]>): Grouped<T> {
   return grouped
 }
 
-/** Splits a raw request target into its path (as sent, not decoded) and query. */
-export function splitTarget (target: string): { path: string, query: string } {
-  const q = target.indexOf('?')
-  return q === -1 ? { path: target, query: '' } : { path: target.slice(0, q), query: target.slice(q + 1) }
-}
-
 /** `a=1&a=2&b=%20` as a browser form or URL means it: `+` is a space, escapes decoded. */
 export function formPairs (text: string): Grouped<string> {
   return group(new URLSearchParams(text))
