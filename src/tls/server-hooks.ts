@@ -1,13 +1,8 @@
-// Two things a TLS server does differently from a plain one, taken care of.
+// What a TLS server does differently from a plain one: a failed handshake is logged.
 import type { FastifyInstance } from 'fastify'
 import type { TLSSocket } from 'node:tls'
 
 export function hookTlsServer (app: FastifyInstance): void {
-  // A TLS socket forgets its peer once closed, and a client that hangs up right
-  // after the response can close it before the request is logged. Reading the
-  // address once, now, makes Node keep it for the socket's lifetime.
-  app.server.on('secureConnection', (socket: TLSSocket) => { void socket.remoteAddress })
-
   // The most common failed handshake is a browser asked for http:// on the HTTPS
   // port. Node can only close that connection (the browser shows an empty
   // response), so the log says why.
