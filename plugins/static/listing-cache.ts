@@ -5,8 +5,9 @@
 // written or chmod-ed), or after `maxAgeMs` in any case, for what a watch cannot see
 // (a symlink's target elsewhere, changes deep inside a subfolder, network mounts).
 // Concurrent requests for a folder being read share that one read.
-import { watch, type FSWatcher } from 'node:fs'
+import type { FSWatcher } from 'node:fs'
 import type { ListingEntry } from './listing.js'
+import { watchFolder } from './watch-folder.js'
 
 interface Listing {
   entries: Promise<ListingEntry[]>
@@ -32,7 +33,7 @@ export class ListingCache {
     if (this.maxBytes === 0) return await load()
     const cached = this.#fresh(dir)
     if (cached !== undefined) return await cached.entries
-    const listing: Listing = { entries: load(), views: new Map(), watcher: this.#watch(dir), expires: 0, bytes: 0 }
+    const listing: Listing = { entries: load(), views: new Map(), watcher: watchFolder(dir, () => { this.#drop(dir) }), expires: 0, bytes: 0 }
     listing.expires = this.now() + (listing.watcher === undefined ? Math.min(UNWATCHED_MAX_AGE_MS, this.maxAgeMs) : this.maxAgeMs)
     this.#listings.set(dir, listing)
     try {
@@ -77,18 +78,6 @@ export class ListingCache {
     this.#listings.delete(dir)
     this.#listings.set(dir, listing)
     return listing
-  }
-
-  #watch (dir: string): FSWatcher | undefined {
-    try {
-      // Not persistent: a cached listing must never keep the process alive.
-      const watcher = watch(dir, { persistent: false }, () => { this.#drop(dir) })
-      watcher.on('error', () => { this.#drop(dir) })
-      return watcher
-    } catch {
-      // Out of inotify watches, or a file system without them: rely on the short life.
-      return undefined
-    }
   }
 
   #grow (listing: Listing, bytes: number): void {

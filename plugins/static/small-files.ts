@@ -13,9 +13,10 @@
 // Serving from memory never reads a byte the cold path did not check: the bytes
 // were read from a real path inside the root. A folder higher up swapped for a
 // symlink is not seen by the watch, which is why entries also age out.
-import { watch, type FSWatcher, type Stats } from 'node:fs'
+import type { FSWatcher, Stats } from 'node:fs'
 import { dirname } from 'node:path'
 import { performance } from 'node:perf_hooks'
+import { watchFolder } from './watch-folder.js'
 
 /** Files up to this size are read whole and may be kept. */
 export const SMALL_FILE = 64 * 1024
@@ -109,18 +110,10 @@ export class SmallFiles {
     let watched = this.#dirs.get(dir)
     if (watched !== undefined) return watched
     watched = { watcher: undefined, since: Number.POSITIVE_INFINITY, keys: new Set() }
-    if (this.#dirs.size < this.limits.maxDirs) {
-      try {
-        // Not persistent: a cache must never keep the process alive.
-        watched.watcher = watch(dir, { persistent: false }, () => { this.#forgetDir(dir) })
-        watched.watcher.on('error', () => { this.#forgetDir(dir) })
-        // The kernel watch is in place once watch() returns.
-        watched.since = performance.now()
-      } catch {
-        // No watch to be had (limit reached, file system without events): the
-        // entry is still reused after a stat, never served blind.
-      }
-    }
+    // Without a watch (limit reached, none to be had) an entry is still reused
+    // after a stat, never served blind.
+    if (this.#dirs.size < this.limits.maxDirs) watched.watcher = watchFolder(dir, () => { this.#forgetDir(dir) })
+    if (watched.watcher !== undefined) watched.since = performance.now()
     this.#dirs.set(dir, watched)
     return watched
   }
