@@ -2,19 +2,16 @@
 // kept by SmallFiles), large ones streamed from a descriptor. Either way the file is
 // opened before any header is sent, so an unreadable file is a clean 403 and a
 // vanished one a 404.
-import { close, createReadStream, open, read } from 'node:fs'
+import { close, open, read } from 'node:fs'
 import type { Readable } from 'node:stream'
 import { promisify } from 'node:util'
 import { fsHttpError, httpError } from '../../src/errors.js'
+import { FileStream } from './file-stream.js'
 import type { ByteRange } from './ranges.js'
 
 const openAsync = promisify(open)
 const readAsync = promisify(read)
 const closeAsync = promisify(close)
-
-// Bigger reads than Node's 64 KiB default: fewer syscalls and socket writes per
-// megabyte, for about 1 MiB of memory per download in flight.
-const STREAM_CHUNK = 1024 * 1024
 
 export interface FileBody {
   /** The bytes of `range` (all when omitted). */
@@ -56,15 +53,11 @@ export async function readSmallFile (path: string, size: number): Promise<Buffer
   }
 }
 
-/**
- * A large file of `size` bytes, streamed; callback streams on a plain descriptor,
- * since FileHandle streams pay a promise per read. The end is always given: an
- * open-ended stream sizes its reads by the chunk, not by what is left.
- */
+/** A large file of `size` bytes, streamed from one descriptor, a range at a time. */
 export async function streamBody (path: string, size: number): Promise<FileBody> {
   const fd = await openFile(path)
   return {
-    slice: (range) => createReadStream('', { fd, autoClose: false, highWaterMark: STREAM_CHUNK, start: range?.start ?? 0, end: range?.end ?? size - 1 }),
+    slice: (range) => new FileStream(fd, range?.start ?? 0, range?.end ?? size - 1),
     release: () => { close(fd, () => {}) }
   }
 }
