@@ -10,6 +10,7 @@ import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify'
 import { unmappedAddress, clientAddress } from '../../src/client-address.js'
 import { httpError } from '../../src/errors.js'
 import { escapeControls } from '../../src/logger.js'
+import { ResolutionCache } from '../../src/resolution-cache.js'
 import { VERSION } from '../../src/version.js'
 import { cgiEnvironment, type CgiHost, type CgiScript } from './environment.js'
 import { exactLength } from './exact-length.js'
@@ -26,6 +27,8 @@ export type { CgiOptions } from './options.js'
 
 // Statuses whose responses never carry a body, whatever the script writes.
 const BODYLESS_STATUS = new Set([204, 304])
+// Real paths of scripts run lately: a repeat request skips the realpath of its path.
+const SCRIPT_CACHE_ENTRIES = 1000
 
 function connectionOf (request: FastifyRequest): Connection {
   const socket = request.raw.socket
@@ -53,7 +56,7 @@ function feedStdin (stdin: Writable | null, body: RequestBody): void {
 const cgi: FastifyPluginAsync<CgiOptions> = async (app, options) => {
   const settings = await resolveCgiOptions(options)
   const mount = [...app.prefix.split('/').filter((s) => s !== ''), ...settings.mount]
-  const folder = { dir: settings.dir, mount, dotfiles: settings.dotfiles }
+  const folder = { dir: settings.dir, mount, dotfiles: settings.dotfiles, cache: new ResolutionCache(SCRIPT_CACHE_ENTRIES) }
   const host: CgiHost = { documentRoot: settings.documentRoot, serverSoftware: `servekit/${VERSION}`, baseEnv: settings.env }
   const slots = createSlots(settings.maxConcurrent, settings.queue)
   const running = new Set<ScriptProcess>()

@@ -1,8 +1,10 @@
 // From request target to script: the URL path is decoded and normalised once by
 // safe-path, then walked segment by segment inside the CGI folder. The first
 // segment that is a file is the script (SCRIPT_NAME); what follows is PATH_INFO.
+import type { Stats } from 'node:fs'
 import { stat } from 'node:fs/promises'
 import { httpError } from '../../src/errors.js'
+import { ResolutionCache } from '../../src/resolution-cache.js'
 import { parseUrlPath, resolveInRoot, splitTarget } from '../../src/safe-path.js'
 import type { CgiScript } from './environment.js'
 
@@ -13,6 +15,27 @@ export interface ScriptFolder {
   mount: readonly string[]
   /** Run names starting with `.`. */
   dotfiles: boolean
+  /** Scripts found before, by their path inside the folder. */
+  cache: ResolutionCache
+}
+
+const statOrNull = async (path: string): Promise<Stats | null> => await stat(path).catch(() => null)
+
+/** The real path and stats of `segments` inside the folder; a cached script only while it is still the same file. */
+async function resolve (folder: ScriptFolder, segments: readonly string[]): Promise<{ real: string, stats: Stats, cached: boolean } | null> {
+  const key = segments.join('/')
+  const entry = folder.cache.get(key)
+  if (entry !== undefined) {
+    const stats = await statOrNull(entry.real)
+    if (stats !== null && ResolutionCache.holds(entry, stats)) return { real: entry.real, stats, cached: true }
+    folder.cache.forget(key)
+  }
+  // Symlinks are followed only while they stay inside the CGI folder, whatever
+  // --follow-symlinks says: a link to /usr/bin/python3 would run any POSTed code.
+  const real = await resolveInRoot(folder.dir, segments, false)
+  if (real === null) return null
+  const stats = await statOrNull(real)
+  return stats === null ? null : { real, stats, cached: false }
 }
 
 export async function locateScript (target: string, folder: ScriptFolder): Promise<CgiScript> {
@@ -28,14 +51,13 @@ export async function locateScript (target: string, folder: ScriptFolder): Promi
   for (let end = mount.length + 1; end <= segments.length; end++) {
     const name = segments[end - 1] as string
     if (!folder.dotfiles && name.startsWith('.')) throw httpError(404)
-    // Symlinks are followed only while they stay inside the CGI folder, whatever
-    // --follow-symlinks says: a link to /usr/bin/python3 would run any POSTed code.
-    const real = await resolveInRoot(folder.dir, segments.slice(mount.length, end), false)
-    if (real === null) throw httpError(404)
-    const stats = await stat(real).catch(() => null)
-    if (stats === null) throw httpError(404)
+    const inside = segments.slice(mount.length, end)
+    const found = await resolve(folder, inside)
+    if (found === null) throw httpError(404)
+    const { real, stats } = found
     if (stats.isDirectory()) continue
     if (!stats.isFile() || (stats.mode & 0o111) === 0) throw httpError(403, 'not an executable CGI script')
+    if (!found.cached) folder.cache.remember(inside.join('/'), real, stats)
 
     const rest = segments.slice(end)
     return {

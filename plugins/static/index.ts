@@ -13,7 +13,7 @@ import { renderListingHtml, renderListingJson } from './listing-html.js'
 import { answerOf, inspect, isConditional, sendFile } from './file-response.js'
 import { bufferBody, readSmallFile, streamBody } from './file-body.js'
 import { SMALL_FILE, SmallFiles } from './small-files.js'
-import { ResolutionCache, type Resolution } from './resolution-cache.js'
+import { ResolutionCache, type Resolution } from '../../src/resolution-cache.js'
 import { realDirectory } from '../../src/real-directory.js'
 
 export interface StaticFilesOptions extends Partial<PathPolicy> {

@@ -1,8 +1,8 @@
-// Real paths of files served recently, keyed by their URL path, so a repeat request
-// skips realpath. A hit is trusted only while the real path still stats to the same
-// file (device and inode): if a folder on the way was swapped for a symlink since,
-// the stat send makes anyway lands on another inode and the path is resolved again,
-// so the cache never widens the window an attacker with write access already has.
+// Real paths of files served or run recently, keyed by their URL path, so a repeat
+// request skips realpath. A hit is trusted only while the real path still stats to
+// the same file (device and inode): if a folder on the way was swapped for a symlink
+// since, that stat lands on another inode and the path is resolved again, so the
+// cache never widens the window an attacker with write access already has.
 import type { Stats } from 'node:fs'
 
 export interface Resolution {
