@@ -27,7 +27,10 @@ function howItEnded (code: number | null, signal: string | null): string {
 }
 
 function tell (worker: Worker, message: PrimaryMessage): void {
-  if (worker.isConnected()) worker.send(message)
+  // A worker on its way out may close its channel after the check: the write then
+  // fails with EPIPE, which without a callback would crash the primary. Its exit
+  // is handled where every exit is.
+  if (worker.isConnected()) worker.send(message, () => {})
 }
 
 /** Resolves once every worker listens; rejects, with nothing left running, when they cannot start. */
