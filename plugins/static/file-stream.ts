@@ -49,22 +49,27 @@ export class FileStream extends Readable {
     return Math.min(CHUNK, this.#last - this.#position + 1)
   }
 
-  override _read (): void {
-    const length = this.#remaining()
-    if (length <= 0) {
-      this.push(null)
-      return
-    }
-    const buffer = Buffer.allocUnsafe(length)
+  /** Reads the next bytes into `buffer` and hands over what came; a failed or short read destroys the stream. */
+  #readChunk (buffer: Buffer, length: number, use: (chunk: Buffer) => void): void {
     read(this.#fd, buffer, 0, length, this.#position, (error, bytesRead) => {
+      // Destroyed meanwhile (the client went away): the buffer is left to the GC.
       if (this.destroyed) return
       if (error !== null || bytesRead === 0) {
         this.destroy(error ?? shrunk())
         return
       }
       this.#position += bytesRead
-      this.push(bytesRead < length ? buffer.subarray(0, bytesRead) : buffer)
+      use(bytesRead < buffer.length ? buffer.subarray(0, bytesRead) : buffer)
     })
+  }
+
+  override _read (): void {
+    const length = this.#remaining()
+    if (length <= 0) {
+      this.push(null)
+      return
+    }
+    this.#readChunk(Buffer.allocUnsafe(length), length, (chunk) => { this.push(chunk) })
   }
 
   override pipe<T extends NodeJS.WritableStream> (destination: T, options?: { end?: boolean }): T {
@@ -93,17 +98,10 @@ export class FileStream extends Readable {
       }
       const buffer = takeBuffer()
       reading = true
-      read(this.#fd, buffer, 0, length, this.#position, (error, bytesRead) => {
+      this.#readChunk(buffer, length, (chunk) => {
         reading = false
-        // Destroyed meanwhile (the client went away): the buffer is left to the GC.
-        if (this.destroyed) return
-        if (error !== null || bytesRead === 0) {
-          this.destroy(error ?? shrunk())
-          return
-        }
-        this.#position += bytesRead
         writing++
-        const more = response.write(buffer.subarray(0, bytesRead), (writeError) => {
+        const more = response.write(chunk, (writeError) => {
           writing--
           // A failed write ends the response elsewhere (Fastify watches it); no reuse then.
           if (writeError != null) return
