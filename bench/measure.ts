@@ -5,7 +5,7 @@ import { performance } from 'node:perf_hooks'
 import { runLoad } from './load.js'
 import { freePort, launch, waitForAnswer, type Pinning } from './process.js'
 import type { ColdStart, RunLabel, RunResult } from './report.js'
-import { sampleMemory, waitForIdle, type MemoryReport } from './proc.js'
+import { readCpuSeconds, sampleMemory, waitForIdle, type MemoryReport } from './proc.js'
 import type { LoadScenario, ServerKind } from './scenarios.js'
 import type { Command } from './servers.js'
 import { loadProblem, median } from './stats.js'
@@ -34,6 +34,13 @@ function logFiles (settings: MeasureSettings, name: string, stdout?: string): { 
   return { stdout: stdout ?? join(settings.logs, `${name}.out`), stderr: join(settings.logs, `${name}.err`) }
 }
 
+/** Undefined unless /proc answered at both ends of the window. */
+function cpuSpent (before: number | undefined, after: number | undefined): RunResult['cpu'] {
+  if (before === undefined || after === undefined) return undefined
+  // /proc counts whole 10 ms ticks: rounding to the millisecond only drops the subtraction's float noise.
+  return { seconds: Math.round((after - before) * 1000) / 1000 }
+}
+
 export async function measureLoad (scenario: LoadScenario, contender: Contender, settings: MeasureSettings): Promise<RunResult> {
   const port = await freePort()
   const name = `${scenario.id}-${contender.label}`
@@ -44,6 +51,8 @@ export async function measureLoad (scenario: LoadScenario, contender: Contender,
     const wrong = scenario.check(await waitForAnswer(server, target, scenario.request), contender.kind)
     if (wrong !== undefined) return { server: contender.label, ok: false, error: wrong }
     const memory = sampleMemory(server.pid)
+    // Without a warm-up the measured window starts with the load; with one, once the server is idle.
+    let cpuBefore = readCpuSeconds(server.pid)
     const load = await runLoad({
       url: `${scenario.tls ? 'https' : 'http'}://127.0.0.1:${port}${scenario.request.path}`,
       connections: settings.connections ?? scenario.connections,
@@ -52,7 +61,11 @@ export async function measureLoad (scenario: LoadScenario, contender: Contender,
       method: scenario.request.method,
       headers: scenario.request.headers,
       body: scenario.request.body
-    }, settings.load, async () => { await waitForIdle(server.pid) }).finally(() => { report = memory.stop() })
+    }, settings.load, async () => {
+      await waitForIdle(server.pid)
+      cpuBefore = readCpuSeconds(server.pid)
+    }).finally(() => { report = memory.stop() })
+    const cpu = cpuSpent(cpuBefore, readCpuSeconds(server.pid))
     const died = server.child.exitCode ?? server.child.signalCode
     const problem = died !== null ? `exited (${died}) under load: ${server.lastWords() || 'no output'}` : loadProblem(load)
     return {
@@ -60,7 +73,8 @@ export async function measureLoad (scenario: LoadScenario, contender: Contender,
       ok: problem === undefined,
       ...(problem === undefined ? {} : { error: problem }),
       load,
-      ...(report === undefined ? {} : { memory: report })
+      ...(report === undefined ? {} : { memory: report }),
+      ...(cpu === undefined ? {} : { cpu })
     }
   } catch (error) {
     return { server: contender.label, ok: false, error: (error as Error).message }

@@ -1,5 +1,6 @@
 // What /proc tells about a server process: its memory (VmRSS now, VmHWM its
-// peak, from /proc/<pid>/status) and whether it is still busy (CPU time, /proc/<pid>/stat).
+// peak, from /proc/<pid>/status), whether it is still busy and what the load
+// cost it (CPU time, /proc/<pid>/stat).
 import { readFileSync } from 'node:fs'
 
 export interface Memory {
@@ -56,22 +57,37 @@ export function sampleMemory (pid: number): { stop: () => MemoryReport | undefin
   }
 }
 
-/** User plus system CPU time in clock ticks, from the text of /proc/<pid>/stat. */
-export function parseCpuTicks (stat: string): number | undefined {
+/**
+ * User plus system CPU time in clock ticks, from the text of /proc/<pid>/stat; with
+ * `children`, also that of the children the process has reaped (a CGI server's scripts).
+ */
+export function parseCpuTicks (stat: string, { children = false } = {}): number | undefined {
   // Fields after the command name, which is in parentheses and may hold spaces:
-  // state is field 3, utime 14 and stime 15.
+  // state is field 3, utime 14 and stime 15, cutime 16 and cstime 17.
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
-  const utime = Number(fields[11])
-  const stime = Number(fields[12])
-  return Number.isFinite(utime) && Number.isFinite(stime) ? utime + stime : undefined
+  const ticks = (children ? [11, 12, 13, 14] : [11, 12]).map((index) => Number(fields[index]))
+  return ticks.every(Number.isFinite) ? ticks.reduce((sum, tick) => sum + tick, 0) : undefined
 }
 
-function cpuTicks (pid: number): number | undefined {
+function cpuTicks (pid: number, children = false): number | undefined {
   try {
-    return parseCpuTicks(readFileSync(`/proc/${pid}/stat`, 'utf8'))
+    return parseCpuTicks(readFileSync(`/proc/${pid}/stat`, 'utf8'), { children })
   } catch {
     return undefined
   }
+}
+
+// /proc counts CPU time in USER_HZ ticks, which Linux fixes at 100 a second for
+// user space whatever the kernel's own tick rate.
+const TICKS_PER_SECOND = 100
+
+/**
+ * CPU seconds of the process plus its reaped children: a CGI script's time counts
+ * once the server has waited for it. Undefined where there is no /proc or the process is gone.
+ */
+export function readCpuSeconds (pid: number): number | undefined {
+  const ticks = cpuTicks(pid, true)
+  return ticks === undefined ? undefined : ticks / TICKS_PER_SECOND
 }
 
 const IDLE_WINDOW_MS = 100

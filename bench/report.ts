@@ -21,6 +21,11 @@ export interface RunResult {
   error?: string
   load?: LoadSummary
   memory?: MemoryReport
+  /**
+   * CPU seconds the server and its reaped children (CGI scripts) used in the
+   * measured window, from /proc/<pid>/stat: steadier than req/s on a noisy machine.
+   */
+  cpu?: { seconds: number }
   coldStart?: ColdStart
 }
 
@@ -59,6 +64,8 @@ export interface TargetOutcome {
   label: string
   /** e.g. `7.9×` or `+3.1 MiB`; `–` when not measured. */
   measured: string
+  /** The same ratio from CPU time per request (the other's ÷ servekit's), e.g. `8.4×`; absent when unknown. */
+  byCpu?: string
   verdict: 'pass' | 'fail' | 'not measured'
 }
 
@@ -83,4 +90,10 @@ export function ratioOf (scenario: ScenarioResult, server: RunLabel, against: Ru
 export function rssGrowth (run: RunResult | undefined): number | undefined {
   if (run?.memory === undefined) return undefined
   return run.memory.maxRssBytes - run.memory.startRssBytes
+}
+
+/** Microseconds of server CPU per completed request, for runs whose numbers count. */
+export function cpuPerRequest (run: RunResult | undefined): number | undefined {
+  if (run === undefined || !run.ok || run.cpu === undefined || run.load === undefined || run.load.requests === 0) return undefined
+  return run.cpu.seconds * 1e6 / run.load.requests
 }

@@ -1,6 +1,7 @@
 // The targets of issue 7 (and issue 3 for CGI), each judged on ratios measured in
 // the same run, so a slow or busy machine slows both sides alike.
-import { findRun, ratioOf, rssGrowth, type RunLabel, type ScenarioResult, type TargetOutcome } from './report.js'
+import { cpuPerRequest, findRun, ratioOf, rssGrowth, type RunLabel, type ScenarioResult, type TargetOutcome } from './report.js'
+import { ratio } from './stats.js'
 
 export type Target =
   | { kind: 'ratio', label: string, scenario: string, against: RunLabel, atLeast: number }
@@ -29,6 +30,11 @@ export function formatMiB (bytes: number, signed = false): string {
   return signed && bytes >= 0 ? `+${text}` : text
 }
 
+/** The other's CPU per request ÷ servekit's: reads like the throughput ratio, above 1× when servekit costs less. */
+function cpuRatio (scenario: ScenarioResult, against: RunLabel): number | undefined {
+  return ratio(cpuPerRequest(findRun(scenario, against)), cpuPerRequest(findRun(scenario, 'servekit')))
+}
+
 export function evaluateTarget (target: Target, scenarios: readonly ScenarioResult[]): TargetOutcome {
   const scenario = scenarios.find(({ id }) => id === target.scenario)
   const unmeasured: TargetOutcome = { label: target.label, measured: '–', verdict: 'not measured' }
@@ -36,7 +42,13 @@ export function evaluateTarget (target: Target, scenarios: readonly ScenarioResu
   if (target.kind === 'ratio') {
     const value = ratioOf(scenario, 'servekit', target.against)
     if (value === undefined) return unmeasured
-    return { label: target.label, measured: formatRatio(value), verdict: value >= target.atLeast ? 'pass' : 'fail' }
+    const byCpu = cpuRatio(scenario, target.against)
+    return {
+      label: target.label,
+      measured: formatRatio(value),
+      ...(byCpu === undefined ? {} : { byCpu: formatRatio(byCpu) }),
+      verdict: value >= target.atLeast ? 'pass' : 'fail'
+    }
   }
   const servekit = findRun(scenario, 'servekit')
   const growth = servekit?.ok === true ? rssGrowth(servekit) : undefined

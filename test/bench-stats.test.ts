@@ -1,9 +1,10 @@
-// Reducing autocannon's result, and aggregating runs into ratios and RSS growth.
+// Reducing autocannon's result, reading /proc, and aggregating runs into ratios, RSS growth and CPU per request.
 import assert from 'node:assert/strict'
+import { existsSync } from 'node:fs'
 import { describe, it } from 'node:test'
 import type autocannon from 'autocannon'
-import { findRun, metricValue, ratioOf, rssGrowth, type RunResult, type ScenarioResult } from '../bench/report.js'
-import { parseCpuTicks, parseProcStatus } from '../bench/proc.js'
+import { cpuPerRequest, findRun, metricValue, ratioOf, rssGrowth, type RunResult, type ScenarioResult } from '../bench/report.js'
+import { parseCpuTicks, parseProcStatus, readCpuSeconds } from '../bench/proc.js'
 import { loadProblem, median, ratio, summarize, type LoadSummary } from '../bench/stats.js'
 
 const MiB = 1024 * 1024
@@ -91,6 +92,16 @@ describe('aggregation over runs', () => {
     assert.equal(rssGrowth(runs[0]), 10 * MiB)
     assert.equal(rssGrowth(runs[1]), undefined)
   })
+
+  it('gives CPU microseconds per completed request, for runs that count', () => {
+    // load(12_000) completes 120,000 requests; load(1_000), 10,000.
+    assert.equal(cpuPerRequest({ ...runs[0]!, cpu: { seconds: 3 } }), 25)
+    assert.equal(cpuPerRequest({ ...runs[1]!, cpu: { seconds: 1.5 } }), 150)
+    assert.equal(cpuPerRequest(runs[0]), undefined)
+    assert.equal(cpuPerRequest({ ...runs[2]!, cpu: { seconds: 3 } }), undefined)
+    assert.equal(cpuPerRequest({ server: 'python', ok: true, load: { ...load(0), requests: 0 }, cpu: { seconds: 1 } }), undefined)
+    assert.equal(cpuPerRequest(undefined), undefined)
+  })
 })
 
 describe('/proc/<pid>/status', () => {
@@ -110,7 +121,29 @@ describe('/proc/<pid>/stat', () => {
     assert.equal(parseCpuTicks(stat), 1290)
   })
 
+  it("adds the reaped children's ticks (cutime, cstime) when asked", () => {
+    // A whole line as the kernel writes it: 52 fields, utime 1234, stime 56, cutime 700, cstime 89.
+    const stat = '4242 (sh (cgi) x.sh) S 4200 4242 4200 0 -1 4194560 20958 115396 0 12 1234 56 700 89 20 0 11 0 ' +
+      '38516 1177927680 28718 18446744073709551615 94371450032128 94371489380256 140727381640784 0 0 0 0 4096 ' +
+      '134234626 0 0 0 17 0 0 0 0 0 0 94371498461696 94371498609120 94371516473344 140727381645901 ' +
+      '140727381645955 140727381645955 140727381651431 0\n'
+    assert.equal(parseCpuTicks(stat), 1290)
+    assert.equal(parseCpuTicks(stat, { children: false }), 1290)
+    assert.equal(parseCpuTicks(stat, { children: true }), 2079)
+  })
+
   it('gives nothing for text that is not a stat line', () => {
     assert.equal(parseCpuTicks('garbage'), undefined)
+    assert.equal(parseCpuTicks('garbage', { children: true }), undefined)
+    assert.equal(parseCpuTicks('4242 (node) S 1 4242 4242 0 -1 4194304 5000 0 0 0 1234 56', { children: true }), undefined)
+  })
+
+  it('reads seconds (USER_HZ ticks of 1/100 s), or nothing for a process that is not there', { skip: !existsSync('/proc/self/stat') }, () => {
+    const { user, system } = process.cpuUsage()
+    const seconds = readCpuSeconds(process.pid)
+    // Same kernel accounting as cpuUsage, but utime and stime are each cut to whole ticks.
+    assert.ok(seconds !== undefined && Math.abs(seconds - (user + system) / 1e6) < 0.03, `${seconds} s, cpuUsage ${(user + system) / 1e6} s`)
+    // Above the largest pid_max Linux allows (2^22).
+    assert.equal(readCpuSeconds(4_194_305), undefined)
   })
 })

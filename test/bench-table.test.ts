@@ -21,8 +21,9 @@ const get1k: ScenarioResult = {
   metric: 'rps',
   notes: ['nginx not installed: skipped'],
   runs: [
-    { server: 'servekit', ok: true, load: load(24_000, 30), memory },
-    { server: 'python', ok: true, load: load(2_000, 2.5), memory }
+    // 25 and 450 CPU µs per request.
+    { server: 'servekit', ok: true, load: load(24_000, 30), memory, cpu: { seconds: 0.6 } },
+    { server: 'python', ok: true, load: load(2_000, 2.5), memory, cpu: { seconds: 0.9 } }
   ]
 }
 
@@ -72,14 +73,19 @@ describe('load table', () => {
   const lines = formatLoadTable([get1k, skipped]).split('\n')
 
   it('has a header, a rule, and one row per server of the scenarios that ran', () => {
-    assert.match(lines[0]!, /^\| scenario \| server +\| +req\/s \| MB\/s \| p50 ms \| p99 ms \| +peak RSS \| RSS growth \| vs Python \|$/)
+    assert.match(lines[0]!, /^\| scenario \| server +\| +req\/s \| MB\/s \| p50 ms \| p99 ms \| CPU µs\/req \| +peak RSS \| RSS growth \| vs Python \|$/)
     assert.match(lines[1]!, /^\|-+\|-+\|-+:\|/)
     assert.equal(lines.length, 4)
   })
 
-  it('shows rates, latency, memory and the ratio to Python', () => {
-    assert.match(lines[2]!, /^\| get-1k +\| servekit \| +24,000 \| 30\.0 \| +1 \| +12 \| +60\.0 MiB \| +\+2\.0 MiB \| +12\.0× \|$/)
-    assert.match(lines[3]!, /^\| +\| python +\| +2,000 \| 2\.50 \|.*\| +1× \|$/)
+  it('shows rates, latency, CPU per request, memory and the ratio to Python', () => {
+    assert.equal(lines[2], '| get-1k   | servekit | 24,000 | 30.0 |      1 |     12 |       25.0 | 60.0 MiB |   +2.0 MiB |     12.0× |')
+    assert.equal(lines[3], '|          | python   |  2,000 | 2.50 |      1 |     12 |        450 | 60.0 MiB |   +2.0 MiB |        1× |')
+  })
+
+  it('leaves CPU per request blank where /proc gave none', () => {
+    const rows = formatLoadTable([get64m]).split('\n')
+    assert.equal(rows[2], '| get-64m  | servekit |  20.0 | 1,300 |      1 |     12 |            | 130.0 MiB |  +70.0 MiB |     1.86× |')
   })
 
   it('shows why a run has no numbers', () => {
@@ -100,11 +106,18 @@ describe('targets', () => {
   it('judge servekit against the named server with the scenario metric', () => {
     const outcomes = evaluateTargets([get1k, get64m])
     const byLabel = new Map(outcomes.map((outcome) => [outcome.label, outcome]))
-    assert.deepEqual(byLabel.get('1 KiB GET ≥ 10× Python'), { label: '1 KiB GET ≥ 10× Python', measured: '12.0×', verdict: 'pass' })
+    assert.deepEqual(byLabel.get('1 KiB GET ≥ 10× Python'), { label: '1 KiB GET ≥ 10× Python', measured: '12.0×', byCpu: '18.0×', verdict: 'pass' })
     assert.deepEqual(byLabel.get('64 MiB GET ≥ 2× Python MB/s'), { label: '64 MiB GET ≥ 2× Python MB/s', measured: '1.86×', verdict: 'fail' })
     assert.deepEqual(byLabel.get('64 MiB GET RSS growth < 50 MiB'), { label: '64 MiB GET RSS growth < 50 MiB', measured: '+70.0 MiB', verdict: 'fail' })
     assert.equal(byLabel.get('echo ≥ 10× Python')?.verdict, 'not measured')
     assert.equal(outcomes.length, TARGETS.length)
+  })
+
+  it('show the CPU ratio beside the throughput one, but judge by throughput', () => {
+    const target: Target = { kind: 'ratio', label: 't', scenario: 'get-1k', against: 'python', atLeast: 15 }
+    assert.deepEqual(evaluateTargets([get1k], [target]), [{ label: 't', measured: '12.0×', byCpu: '18.0×', verdict: 'fail' }])
+    const noPythonCpu = { ...get1k, runs: [get1k.runs[0]!, { ...get1k.runs[1]!, cpu: undefined }] }
+    assert.deepEqual(evaluateTargets([noPythonCpu], [target]), [{ label: 't', measured: '12.0×', verdict: 'fail' }])
   })
 
   it('are not measured when the comparison failed', () => {
@@ -113,10 +126,19 @@ describe('targets', () => {
     assert.deepEqual(evaluateTargets([pythonFailed], [target]), [{ label: 't', measured: '–', verdict: 'not measured' }])
   })
 
-  it('print as a table with PASS and FAIL', () => {
-    const text = formatTargets([{ label: 'a', measured: '12.0×', verdict: 'pass' }, { label: 'b', measured: '0.50×', verdict: 'fail' }])
-    assert.match(text, /\| a +\| +12\.0× \| PASS +\|/)
-    assert.match(text, /\| b +\| +0\.50× \| FAIL +\|/)
+  it('print as a table with PASS and FAIL, and the CPU ratio where known', () => {
+    const text = formatTargets([
+      { label: 'a', measured: '12.0×', byCpu: '18.0×', verdict: 'pass' },
+      { label: 'b', measured: '0.50×', verdict: 'fail' },
+      { label: 'c', measured: '–', verdict: 'not measured' }
+    ])
+    assert.deepEqual(text.split('\n'), [
+      '| target | measured | result       | by CPU/req |',
+      '|--------|---------:|--------------|-----------:|',
+      '| a      |    12.0× | PASS         |      18.0× |',
+      '| b      |    0.50× | FAIL         |            |',
+      '| c      |        – | not measured |            |'
+    ])
   })
 })
 
@@ -144,7 +166,7 @@ describe('notes and the whole report', () => {
     assert.ok(text.startsWith('npm run bench -- --quick\n(linux x64, 2 CPUs, Node v20.20.2, Python 3.11.7; server on CPU 0; 0.5 s warm-up + 1 s per server; load average 1.00 0.50 0.25)'))
     assert.match(text, /\| get-1k +\| servekit/)
     assert.match(text, /Cold start to first response \(3 starts each\)/)
-    assert.match(text, /\| 1 KiB GET ≥ 10× Python/)
+    assert.match(text, /\| 1 KiB GET ≥ 10× Python +\| +12\.0× \| PASS +\| +18\.0× \|/)
     assert.ok(text.endsWith('skipped: cgi-sh: servekit lacks --cgi'))
   })
 })
