@@ -91,3 +91,36 @@ test('a failed read is not cached', async () => {
   await assert.rejects(cache.entries(dir, async () => { throw new Error('EACCES') }))
   assert.deepEqual(await cache.entries(dir, async () => [entry('ok')]), [entry('ok')])
 })
+
+test('hasFile answers from a fresh, read listing only, and only for files', async () => {
+  let now = 0
+  const cache = new ListingCache(1024 * 1024, 5_000, () => now)
+  after(() => cache.close())
+  const dir = await mkdtemp(join(tmpdir(), 'servekit-lc-'))
+  after(async () => { await rm(dir, { recursive: true, force: true }) })
+  assert.equal(cache.hasFile(dir, 'index.html'), undefined, 'nothing cached yet')
+  let finish: (entries: ListingEntry[]) => void = () => {}
+  const pending = cache.entries(dir, async () => await new Promise<ListingEntry[]>((resolve) => { finish = resolve }))
+  assert.equal(cache.hasFile(dir, 'index.html'), undefined, 'still being read')
+  finish([entry('a.txt'), { name: 'index.htm', type: 'directory', size: 0, mtimeMs: 0 }])
+  await pending
+  assert.equal(cache.hasFile(dir, 'a.txt'), true)
+  assert.equal(cache.hasFile(dir, 'index.html'), false)
+  assert.equal(cache.hasFile(dir, 'index.htm'), false, 'a folder named like an index is no index file')
+  now = 5_000
+  assert.equal(cache.hasFile(dir, 'a.txt'), undefined, 'aged out')
+})
+
+test('a listed folder that gets an index.html serves it once the watch reports it', async () => {
+  const fixture = await makeTree({ 'dir/a.txt': 'a' })
+  const app = await buildApp({ directory: fixture.dir, logLevel: 'silent' })
+  after(async () => { await app.close(); await fixture.cleanup() })
+  const first = await app.inject('/dir/')
+  assert.equal(first.statusCode, 200)
+  assert.match(first.body, /a\.txt/)
+  await writeFile(fixture.path('dir', 'index.html'), '<p>the index</p>')
+  await eventually(async () => (await app.inject('/dir/')).body === '<p>the index</p>')
+  const res = await app.inject('/dir/')
+  assert.equal(res.statusCode, 200)
+  assert.match(String(res.headers['content-type']), /^text\/html/)
+})

@@ -127,6 +127,9 @@ const staticFiles: FastifyPluginAsync<StaticFilesOptions> = async (app, options)
       return await reply.code(301).header('location', location).send()
     }
     for (const name of index) {
+      // A listing hides only what serving would refuse too (broken or escaping links,
+      // FIFOs), and dotfiles: a fresh one without the name means no index here.
+      if ((dotfiles || !name.startsWith('.')) && listings.hasFile(real, name) === false) continue
       const indexReal = await resolveInRoot(root, [...segments, name], followSymlinks)
       if (indexReal === null || exclude.some((dir) => isInside(dir, indexReal))) continue
       const statStartedAt = performance.now()

@@ -11,6 +11,9 @@ import { watchFolder } from './watch-folder.js'
 
 interface Listing {
   entries: Promise<ListingEntry[]>
+  /** Names of the files among the entries, once read; made on first need. */
+  files: Set<string> | undefined
+  loaded: ListingEntry[] | undefined
   views: Map<string, Buffer>
   watcher: FSWatcher | undefined
   expires: number
@@ -19,6 +22,8 @@ interface Listing {
 
 // What an entry costs besides its rendered rows, roughly.
 const ENTRY_BYTES = 96
+// What a name costs in the set of file names, roughly.
+const NAME_BYTES = 32
 // Without a watch, only a short life keeps a listing honest.
 const UNWATCHED_MAX_AGE_MS = 1_000
 
@@ -33,17 +38,33 @@ export class ListingCache {
     if (this.maxBytes === 0) return await load()
     const cached = this.#fresh(dir)
     if (cached !== undefined) return await cached.entries
-    const listing: Listing = { entries: load(), views: new Map(), watcher: watchFolder(dir, () => { this.#drop(dir) }), expires: 0, bytes: 0 }
+    const listing: Listing = { entries: load(), files: undefined, loaded: undefined, views: new Map(), watcher: watchFolder(dir, () => { this.#drop(dir) }), expires: 0, bytes: 0 }
     listing.expires = this.now() + (listing.watcher === undefined ? Math.min(UNWATCHED_MAX_AGE_MS, this.maxAgeMs) : this.maxAgeMs)
     this.#listings.set(dir, listing)
     try {
       const entries = await listing.entries
+      listing.loaded = entries
       this.#grow(listing, entries.length * ENTRY_BYTES)
       return entries
     } catch (error) {
       if (this.#listings.get(dir) === listing) this.#drop(dir)
       throw error
     }
+  }
+
+  /**
+   * Whether a fresh listing of `dir` holds a file named `name`; undefined when no
+   * listing of it is cached and read. A folder's index is looked for on every
+   * request before its listing: a listing that lacks the name saves that lookup.
+   */
+  hasFile (dir: string, name: string): boolean | undefined {
+    const listing = this.#fresh(dir)
+    if (listing?.loaded === undefined) return undefined
+    if (listing.files === undefined) {
+      listing.files = new Set(listing.loaded.filter((entry) => entry.type === 'file').map((entry) => entry.name))
+      this.#grow(listing, listing.files.size * NAME_BYTES)
+    }
+    return listing.files.has(name)
   }
 
   /**
