@@ -5,7 +5,7 @@
 // one status.
 import { STATUS_CODES } from 'node:http'
 import { dirname } from 'node:path'
-import type { Readable, Writable } from 'node:stream'
+import { Readable, type Writable } from 'node:stream'
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify'
 import { unmappedAddress, clientAddress } from '../../src/client-address.js'
 import { httpError } from '../../src/errors.js'
@@ -13,6 +13,7 @@ import { escapeControls } from '../../src/logger.js'
 import { ResolutionCache } from '../../src/resolution-cache.js'
 import { VERSION } from '../../src/version.js'
 import { cgiEnvironment, type CgiHost, type CgiScript } from './environment.js'
+import { outputIfEnded } from './ended-output.js'
 import { exactLength } from './exact-length.js'
 import { currentOrigin, MAX_LOCAL_REDIRECTS, redirectLocally, type Connection } from './local-redirect.js'
 import { locateScript } from './locate-script.js'
@@ -207,12 +208,22 @@ const cgi: FastifyPluginAsync<CgiOptions> = async (app, options) => {
       return await redirectLocally(app, request, reply, response.location, origin ?? { depth: 0, connection: connectionOf(request) })
     }
 
-    // 9. The body, as the script writes it, at the pace the client reads it.
+    // 9. The body: whole if the script is done writing, else as it writes it, at the
+    // pace the client reads it.
+    const hasBody = request.method !== 'HEAD' && !BODYLESS_STATUS.has(response.status)
+    const whole = hasBody ? await outputIfEnded(child.stdout) : undefined
+    if (stopped === 'client gone') return reply
+    if (stopped === 'timeout') return await fail(504, `no response within ${seconds}; killed`)
     reply.code(response.status).headers(response.headers)
     if (response.reason !== undefined) reply.raw.statusMessage = response.reason
-    const hasBody = request.method !== 'HEAD' && !BODYLESS_STATUS.has(response.status)
-    if (!hasBody || response.contentLength === undefined) return await reply.send(child.stdout)
-    return await reply.send(child.stdout.pipe(exactLength(response.contentLength, {
+    // Sent as a Buffer only with its type and length as the script gave them: Fastify
+    // would label an untyped Buffer application/octet-stream, and a length mismatch
+    // takes the stream's rules below.
+    const typed = response.headers['content-type'] !== undefined
+    if (whole !== undefined && typed && (response.contentLength ?? whole.length) === whole.length) return await reply.send(whole)
+    const output = whole === undefined ? child.stdout : Readable.from([whole], { objectMode: false })
+    if (!hasBody || response.contentLength === undefined) return await reply.send(output)
+    return await reply.send(output.pipe(exactLength(response.contentLength, {
       onExtra: (reason) => { reported = true; log('warn', reason) },
       onShort: (reason) => {
         reported = true
