@@ -5,6 +5,7 @@ import { after, before, test } from 'node:test'
 import assert from 'node:assert/strict'
 import { chmod, rename, rm, symlink, writeFile } from 'node:fs/promises'
 import { makeTree, type Fixture } from './helpers/fixtures.js'
+import { waitFor } from './helpers/wait.js'
 import { get } from './helpers/http.js'
 import { serve } from './helpers/server.js'
 import { sh } from './helpers/cgi.js'
@@ -21,7 +22,10 @@ before(async () => {
     'cgi-bin/swapped.sh': sh("printf 'Content-Type: text/plain\\n\\nfirst'"),
     'cgi-bin/linked.sh': sh("printf 'Content-Type: text/plain\\n\\ninside'"),
     'cgi-bin/gone.sh': sh("printf 'Content-Type: text/plain\\n\\nhere'"),
-    'cgi-bin/sub/deep.sh': sh("printf 'Content-Type: text/plain\\n\\ndeep'")
+    'cgi-bin/sub/deep.sh': sh("printf 'Content-Type: text/plain\\n\\ndeep'"),
+    'cgi-bin/hot.sh': sh("printf 'Content-Type: text/plain\\n\\ninside'"),
+    'cgi-bin/hot-mode.sh': sh("printf 'Content-Type: text/plain\\n\\nrunnable'"),
+    'cgi-bin/deeper/hot/deep.sh': sh("printf 'Content-Type: text/plain\\n\\ntwo-down'")
   })
   server = await serve({ directory: fixture.dir, cgi: true })
 })
@@ -74,4 +78,39 @@ test('PATH_INFO after a remembered script is still split off', async () => {
   assert.deepEqual(await text('/cgi-bin/info.sh/a'), { status: 200, text: '/cgi-bin/info.sh|/a' })
   assert.deepEqual(await text('/cgi-bin/info.sh/b/c/'), { status: 200, text: '/cgi-bin/info.sh|/b/c/' })
   assert.deepEqual(await text('/cgi-bin/info.sh'), { status: 200, text: '/cgi-bin/info.sh|' })
+})
+
+// Hot: remembered, then confirmed by a stat made after the folders' watches began,
+// so the requests after run with no stat at all until a watch reports a change.
+async function makeHot (path: string, body: string): Promise<void> {
+  for (let i = 0; i < 3; i++) assert.deepEqual(await text(path), { status: 200, text: body })
+}
+
+/** Requests `path` until it answers `status`; no answer on the way may contain `forbidden`. */
+async function until (path: string, status: number, forbidden: RegExp): Promise<void> {
+  await waitFor(async () => {
+    const res = await get(server.url, path)
+    assert.doesNotMatch(res.text, forbidden)
+    return res.status === status
+  }, `${path} to answer ${status}`)
+}
+
+test('a hot script swapped for a symlink out of the folder is refused once the watch reports it, and never runs outside', async () => {
+  await makeHot('/cgi-bin/hot.sh', 'inside')
+  await rm(fixture.path('cgi-bin/hot.sh'))
+  await symlink('../outside.sh', fixture.path('cgi-bin/hot.sh'))
+  await until('/cgi-bin/hot.sh', 404, /outside/)
+})
+
+test('a hot script two folders down is refused once a folder on the way is swapped for a symlink', async () => {
+  await makeHot('/cgi-bin/deeper/hot/deep.sh', 'two-down')
+  await rename(fixture.path('cgi-bin/deeper'), fixture.path('deeper-moved-out'))
+  await symlink('../deeper-moved-out', fixture.path('cgi-bin/deeper'))
+  await until('/cgi-bin/deeper/hot/deep.sh', 404, /two-down/)
+})
+
+test('a hot script made non-executable is 403 once the watch reports it', async () => {
+  await makeHot('/cgi-bin/hot-mode.sh', 'runnable')
+  await chmod(fixture.path('cgi-bin/hot-mode.sh'), 0o644)
+  await until('/cgi-bin/hot-mode.sh', 403, /runnable/)
 })

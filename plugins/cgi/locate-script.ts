@@ -3,6 +3,8 @@
 // segment that is a file is the script (SCRIPT_NAME); what follows is PATH_INFO.
 import type { Stats } from 'node:fs'
 import { stat } from 'node:fs/promises'
+import { join, relative, sep } from 'node:path'
+import { performance } from 'node:perf_hooks'
 import { httpError } from '../../src/errors.js'
 import { ResolutionCache } from '../../src/resolution-cache.js'
 import { parseUrlPath, resolveInRoot, splitTarget } from '../../src/safe-path.js'
@@ -21,13 +23,29 @@ export interface ScriptFolder {
 
 const statOrNull = async (path: string): Promise<Stats | null> => await stat(path).catch(() => null)
 
-/** The real path and stats of `segments` inside the folder; a cached script only while it is still the same file. */
-async function resolve (folder: ScriptFolder, segments: readonly string[]): Promise<{ real: string, stats: Stats, cached: boolean } | null> {
+type Found =
+  | { kind: 'script', real: string, stats: Stats | undefined, cached: boolean }
+  | { kind: 'folder' }
+  | { kind: 'not a script' }
+
+function kindOf (stats: Stats): 'script' | 'folder' | 'not a script' {
+  if (stats.isDirectory()) return 'folder'
+  return stats.isFile() && (stats.mode & 0o111) !== 0 ? 'script' : 'not a script'
+}
+
+/** What `segments` name inside the folder; a remembered script without a stat while hot, else only while it is still the same file. */
+async function resolve (folder: ScriptFolder, segments: readonly string[]): Promise<Found | null> {
   const key = segments.join('/')
+  const hot = folder.cache.hotEntry(key)
+  if (hot !== undefined) return { kind: 'script', real: hot.real, stats: undefined, cached: true }
   const entry = folder.cache.get(key)
   if (entry !== undefined) {
+    const statStartedAt = performance.now()
     const stats = await statOrNull(entry.real)
-    if (stats !== null && ResolutionCache.holds(entry, stats)) return { real: entry.real, stats, cached: true }
+    if (stats !== null && ResolutionCache.holds(entry, stats) && kindOf(stats) === 'script') {
+      folder.cache.confirm(key, statStartedAt)
+      return { kind: 'script', real: entry.real, stats, cached: true }
+    }
     folder.cache.forget(key)
   }
   // Symlinks are followed only while they stay inside the CGI folder, whatever
@@ -35,7 +53,17 @@ async function resolve (folder: ScriptFolder, segments: readonly string[]): Prom
   const real = await resolveInRoot(folder.dir, segments, false)
   if (real === null) return null
   const stats = await statOrNull(real)
-  return stats === null ? null : { real, stats, cached: false }
+  if (stats === null) return null
+  const kind = kindOf(stats)
+  return kind === 'script' ? { kind, real, stats, cached: false } : { kind }
+}
+
+/** The CGI folder and each folder below it on the way to `real`: a change in any of them may change what a path leads to. */
+function foldersOnTheWay (dir: string, real: string): string[] {
+  const folders = [dir]
+  const inside = relative(dir, real).split(sep).slice(0, -1)
+  for (const name of inside) folders.push(join(folders[folders.length - 1]!, name))
+  return folders
 }
 
 export async function locateScript (target: string, folder: ScriptFolder): Promise<CgiScript> {
@@ -54,10 +82,10 @@ export async function locateScript (target: string, folder: ScriptFolder): Promi
     const inside = segments.slice(mount.length, end)
     const found = await resolve(folder, inside)
     if (found === null) throw httpError(404)
+    if (found.kind === 'folder') continue
+    if (found.kind === 'not a script') throw httpError(403, 'not an executable CGI script')
     const { real, stats } = found
-    if (stats.isDirectory()) continue
-    if (!stats.isFile() || (stats.mode & 0o111) === 0) throw httpError(403, 'not an executable CGI script')
-    if (!found.cached) folder.cache.remember(inside.join('/'), real, stats)
+    if (!found.cached && stats !== undefined) folder.cache.remember(inside.join('/'), real, stats, foldersOnTheWay(folder.dir, real))
 
     const rest = segments.slice(end)
     return {

@@ -7,7 +7,7 @@
 // Concurrent requests for a folder being read share that one read.
 import type { FSWatcher } from 'node:fs'
 import type { ListingEntry } from './listing.js'
-import { watchFolder } from './watch-folder.js'
+import { watchFolder } from '../../src/watch-folder.js'
 
 interface Listing {
   entries: Promise<ListingEntry[]>

@@ -13,10 +13,9 @@
 // Serving from memory never reads a byte the cold path did not check: the bytes
 // were read from a real path inside the root. A folder higher up swapped for a
 // symlink is not seen by the watch, which is why entries also age out.
-import type { FSWatcher, Stats } from 'node:fs'
+import type { Stats } from 'node:fs'
 import { dirname } from 'node:path'
-import { performance } from 'node:perf_hooks'
-import { watchFolder } from './watch-folder.js'
+import { FolderWatches } from '../../src/folder-watches.js'
 
 /** Files up to this size are read whole and may be kept. */
 export const SMALL_FILE = 64 * 1024
@@ -36,13 +35,6 @@ interface Entry extends SmallFile {
   confirmed: boolean
 }
 
-interface WatchedDir {
-  watcher: FSWatcher | undefined
-  /** `performance.now()` when the watch began. */
-  since: number
-  keys: Set<string>
-}
-
 // ctime moves on every write, rename or chmod, so equal identities mean equal bytes.
 function identityOf (stats: Stats): string {
   return `${stats.dev}:${stats.ino}:${stats.size}:${stats.mtimeMs}:${stats.ctimeMs}`
@@ -57,10 +49,14 @@ export interface SmallFilesLimits {
 
 export class SmallFiles {
   readonly #entries = new Map<string, Entry>()
-  readonly #dirs = new Map<string, WatchedDir>()
+  readonly #watches: FolderWatches
   #bytes = 0
 
-  constructor (readonly limits: SmallFilesLimits, readonly now: () => number = Date.now) {}
+  constructor (readonly limits: SmallFilesLimits, readonly now: () => number = Date.now) {
+    // Without a watch (limit reached, none to be had) an entry is still reused
+    // after a stat, never served blind.
+    this.#watches = new FolderWatches(limits.maxDirs, (key) => { this.#forget(key) })
+  }
 
   /** The entry for `key` if it may be served without touching the disk. */
   hot (key: string): SmallFile | undefined {
@@ -81,8 +77,7 @@ export class SmallFiles {
       this.#forget(key)
       return undefined
     }
-    const watched = this.#dirs.get(entry.dir)
-    if (watched?.watcher !== undefined && statStartedAt > watched.since) entry.confirmed = true
+    if (statStartedAt > this.#watches.since(entry.dir)) entry.confirmed = true
     entry.expires = this.now() + this.limits.maxAgeMs
     return entry
   }
@@ -92,7 +87,7 @@ export class SmallFiles {
     if (file.body.length > this.limits.maxBytes || file.body.length > SMALL_FILE) return
     this.#forget(key)
     const dir = dirname(real)
-    this.#watchDir(dir).keys.add(key)
+    this.#watches.add(dir, key)
     this.#entries.set(key, { ...file, dir, identity: identityOf(stats), expires: this.now() + this.limits.maxAgeMs, confirmed: false })
     this.#bytes += file.body.length
     for (const oldest of this.#entries.keys()) {
@@ -106,35 +101,11 @@ export class SmallFiles {
     for (const key of [...this.#entries.keys()]) this.#forget(key)
   }
 
-  #watchDir (dir: string): WatchedDir {
-    let watched = this.#dirs.get(dir)
-    if (watched !== undefined) return watched
-    watched = { watcher: undefined, since: Number.POSITIVE_INFINITY, keys: new Set() }
-    // Without a watch (limit reached, none to be had) an entry is still reused
-    // after a stat, never served blind.
-    if (this.#dirs.size < this.limits.maxDirs) watched.watcher = watchFolder(dir, () => { this.#forgetDir(dir) })
-    if (watched.watcher !== undefined) watched.since = performance.now()
-    this.#dirs.set(dir, watched)
-    return watched
-  }
-
-  #forgetDir (dir: string): void {
-    const watched = this.#dirs.get(dir)
-    if (watched === undefined) return
-    for (const key of [...watched.keys]) this.#forget(key)
-  }
-
   #forget (key: string): void {
     const entry = this.#entries.get(key)
     if (entry === undefined) return
     this.#entries.delete(key)
     this.#bytes -= entry.body.length
-    const watched = this.#dirs.get(entry.dir)
-    if (watched === undefined) return
-    watched.keys.delete(key)
-    if (watched.keys.size === 0) {
-      watched.watcher?.close()
-      this.#dirs.delete(entry.dir)
-    }
+    this.#watches.remove(entry.dir, key)
   }
 }

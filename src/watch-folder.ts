@@ -1,4 +1,4 @@
-// The one way the static caches learn that a folder changed.
+// The one way the caches learn that a folder changed.
 import { watch, type FSWatcher } from 'node:fs'
 
 /**
