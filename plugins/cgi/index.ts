@@ -30,9 +30,9 @@ export type { CgiOptions } from './options.js'
 const BODYLESS_STATUS = new Set([204, 304])
 // Real paths of scripts run lately: a repeat request skips the realpath of its path,
 // and while watches on its folders report no change, the stat too. Besides saving a
-// thread-pool round trip, that keeps the pool quiet: measured on a 2-core machine,
-// pool threads waking on every request left some scripts waiting hundreds of ms for
-// the CPU (p99 latency 60-130 ms against 20 ms without).
+// thread-pool round trip, that keeps the pool quiet: measured with server and scripts
+// on one core, a pool thread woken on every request left some scripts' output arriving
+// hundreds of ms after they started (p99 latency 60-130 ms against 20 ms without).
 const SCRIPT_CACHE = { entries: 1000, maxAgeMs: 2_000, maxFolders: 64 }
 
 function connectionOf (request: FastifyRequest): Connection {
