@@ -24,7 +24,8 @@ export interface ScriptFolder {
 const statOrNull = async (path: string): Promise<Stats | null> => await stat(path).catch(() => null)
 
 type Found =
-  | { kind: 'script', real: string, stats: Stats | undefined, cached: boolean }
+  /** `fresh`: the stats of a script just resolved, to remember it by. */
+  | { kind: 'script', real: string, fresh?: Stats }
   | { kind: 'folder' }
   | { kind: 'not a script' }
 
@@ -37,14 +38,14 @@ function kindOf (stats: Stats): 'script' | 'folder' | 'not a script' {
 async function resolve (folder: ScriptFolder, segments: readonly string[]): Promise<Found | null> {
   const key = segments.join('/')
   const hot = folder.cache.hotEntry(key)
-  if (hot !== undefined) return { kind: 'script', real: hot.real, stats: undefined, cached: true }
+  if (hot !== undefined) return { kind: 'script', real: hot.real }
   const entry = folder.cache.get(key)
   if (entry !== undefined) {
     const statStartedAt = performance.now()
     const stats = await statOrNull(entry.real)
     if (stats !== null && ResolutionCache.holds(entry, stats) && kindOf(stats) === 'script') {
       folder.cache.confirm(key, statStartedAt)
-      return { kind: 'script', real: entry.real, stats, cached: true }
+      return { kind: 'script', real: entry.real }
     }
     folder.cache.forget(key)
   }
@@ -55,7 +56,7 @@ async function resolve (folder: ScriptFolder, segments: readonly string[]): Prom
   const stats = await statOrNull(real)
   if (stats === null) return null
   const kind = kindOf(stats)
-  return kind === 'script' ? { kind, real, stats, cached: false } : { kind }
+  return kind === 'script' ? { kind, real, fresh: stats } : { kind }
 }
 
 /** The CGI folder and each folder below it on the way to `real`: a change in any of them may change what a path leads to. */
@@ -84,8 +85,8 @@ export async function locateScript (target: string, folder: ScriptFolder): Promi
     if (found === null) throw httpError(404)
     if (found.kind === 'folder') continue
     if (found.kind === 'not a script') throw httpError(403, 'not an executable CGI script')
-    const { real, stats } = found
-    if (!found.cached && stats !== undefined) folder.cache.remember(inside.join('/'), real, stats, foldersOnTheWay(folder.dir, real))
+    const { real, fresh } = found
+    if (fresh !== undefined) folder.cache.remember(inside.join('/'), real, fresh, foldersOnTheWay(folder.dir, real))
 
     const rest = segments.slice(end)
     return {
