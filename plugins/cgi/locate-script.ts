@@ -34,32 +34,48 @@ function kindOf (stats: Stats): 'script' | 'folder' | 'not a script' {
   return stats.isFile() && (stats.mode & 0o111) !== 0 ? 'script' : 'not a script'
 }
 
-/** What `segments` name inside the folder; a remembered script without a stat while hot, else only while it is still the same file. */
+/**
+ * What `segments` name inside the folder. A script remembered before is trusted
+ * without a look while hot, else while a stat still shows the same file. A folder
+ * moved away keeps its inode, so a stat cannot vouch for one: a remembered folder
+ * (key with a trailing `/`) is trusted only while hot, and turns hot when a full
+ * resolution made after its watches began lands on the same real path and inode.
+ */
 async function resolve (folder: ScriptFolder, segments: readonly string[]): Promise<Found | null> {
   const key = segments.join('/')
-  const hot = folder.cache.hotEntry(key)
+  const { cache } = folder
+  const hot = cache.hotEntry(key)
   if (hot !== undefined) return { kind: 'script', real: hot.real }
-  const entry = folder.cache.get(key)
+  if (cache.hotEntry(key + '/') !== undefined) return { kind: 'folder' }
+  const entry = cache.get(key)
   if (entry !== undefined) {
     const statStartedAt = performance.now()
     const stats = await statOrNull(entry.real)
     if (stats !== null && ResolutionCache.holds(entry, stats) && kindOf(stats) === 'script') {
-      folder.cache.confirm(key, statStartedAt)
+      cache.confirm(key, statStartedAt)
       return { kind: 'script', real: entry.real }
     }
-    folder.cache.forget(key)
+    cache.forget(key)
   }
   // Symlinks are followed only while they stay inside the CGI folder, whatever
   // --follow-symlinks says: a link to /usr/bin/python3 would run any POSTed code.
+  const resolveStartedAt = performance.now()
   const real = await resolveInRoot(folder.dir, segments, false)
   if (real === null) return null
   const stats = await statOrNull(real)
   if (stats === null) return null
   const kind = kindOf(stats)
+  if (kind === 'folder') rememberFolder(folder, key + '/', real, stats, resolveStartedAt)
   return kind === 'script' ? { kind, real, fresh: stats } : { kind }
 }
 
-/** The CGI folder and each folder below it on the way to `real`: a change in any of them may change what a path leads to. */
+function rememberFolder (folder: ScriptFolder, key: string, real: string, stats: Stats, resolveStartedAt: number): void {
+  const known = folder.cache.get(key)
+  if (known !== undefined && known.real === real && ResolutionCache.holds(known, stats)) folder.cache.confirm(key, resolveStartedAt)
+  else folder.cache.remember(key, real, stats, foldersOnTheWay(folder.dir, real))
+}
+
+/** The CGI folder and each folder below it down to `real`'s own: a change in any of them may change what `real`'s path leads to. */
 function foldersOnTheWay (dir: string, real: string): string[] {
   const folders = [dir]
   const inside = relative(dir, real).split(sep).slice(0, -1)
