@@ -35,6 +35,25 @@ test('header names are lower-cased and repeated headers kept apart', () => {
   assert.deepEqual(headerPairs(['Host', 'x', 'X-A', '1', 'x-a', '2']), { host: 'x', 'x-a': ['1', '2'] })
 })
 
+test("Node's parsed headers are the answer only when they name every raw header once", () => {
+  const parsed = { host: 'x', 'x-a': '1' }
+  assert.equal(headerPairs(['Host', 'x', 'X-A', '1'], parsed), parsed, 'used as is')
+  // Node joined the repeat: its object has fewer names than there are raw headers.
+  assert.deepEqual(headerPairs(['Host', 'x', 'X-A', '1', 'x-a', '2'], { host: 'x', 'x-a': '1, 2' }), { host: 'x', 'x-a': ['1', '2'] })
+  // Node makes even a single Set-Cookie an array.
+  assert.deepEqual(headerPairs(['Set-Cookie', 'a=1'], { 'set-cookie': ['a=1'] }), { 'set-cookie': 'a=1' })
+})
+
+test('a Cookie header without repeats is answered by one parse', () => {
+  const parses: string[] = []
+  const counting = (text: string): Record<string, string> => { parses.push(text); return firstWins(text) }
+  assert.deepEqual(cookiePairs('a=1; b=2; flag', counting), { a: '1', b: '2' })
+  assert.deepEqual(parses, ['a=1; b=2; flag'])
+  parses.length = 0
+  assert.deepEqual(cookiePairs('a=1; a=2', counting), { a: ['1', '2'] })
+  assert.ok(parses.length > 1, 'a repeat is parsed pair by pair')
+})
+
 test('post_data is text for UTF-8 and base64 otherwise', () => {
   assert.deepEqual(postData(Buffer.from('ok ✓')), { post_data: 'ok ✓' })
   assert.deepEqual(postData(Buffer.from([0xc3])), { post_data: 'ww==', post_data_encoding: 'base64' })

@@ -64,7 +64,7 @@ const echo: FastifyPluginAsync<EchoOptions> = async (app, options) => {
       ...postData(body),
       form_data: form,
       cookies: cookiePairs(request.headers.cookie, parseCookies),
-      headers: headerPairs(request.raw.rawHeaders)
+      headers: headerPairs(request.raw.rawHeaders, request.raw.headers)
     }
   }
 

@@ -43,13 +43,33 @@ export function formPairs (text: string): Grouped<string> {
  */
 export function cookiePairs (header: string | undefined, parse: (text: string) => Record<string, string>): Grouped<string> {
   if (header === undefined || header === '') return {}
-  const firsts = Object.entries(parse(header))
-  const pairs = header.split(';').filter((pair) => pair.includes('='))
-  return group(firsts.length === pairs.length ? firsts : pairs.flatMap((pair) => Object.entries(parse(pair))))
+  const firsts = parse(header)
+  // As many names as pairs: nothing repeated, nothing lost, and the parse is the answer.
+  if (Object.keys(firsts).length === pairCount(header)) return firsts
+  return group(header.split(';').filter((pair) => pair.includes('=')).flatMap((pair) => Object.entries(parse(pair))))
 }
 
-/** Request headers with lower-case names, from Node's `rawHeaders` (names and values alternating). */
-export function headerPairs (rawHeaders: readonly string[]): Grouped<string> {
+/** How many `;`-separated parts of a Cookie header hold a `=`. */
+function pairCount (header: string): number {
+  let count = 0
+  for (let start = 0; start <= header.length;) {
+    const semicolon = header.indexOf(';', start)
+    const end = semicolon === -1 ? header.length : semicolon
+    const equals = header.indexOf('=', start)
+    if (equals !== -1 && equals < end) count++
+    start = end + 1
+  }
+  return count
+}
+
+/**
+ * Request headers with lower-case names, from Node's `rawHeaders` (names and values
+ * alternating). `parsed`, Node's own `headers`, is the answer when it has a name for
+ * every raw header: it joins or drops repeated ones, which this keeps apart.
+ */
+export function headerPairs (rawHeaders: readonly string[], parsed?: Record<string, string | string[] | undefined>): Grouped<string> {
+  // Node makes Set-Cookie an array even when single; a request rarely carries one.
+  if (parsed !== undefined && Object.keys(parsed).length * 2 === rawHeaders.length && parsed['set-cookie'] === undefined) return parsed as Grouped<string>
   const grouped: Grouped<string> = {}
   for (let i = 0; i + 1 < rawHeaders.length; i += 2) addPair(grouped, rawHeaders[i]!.toLowerCase(), rawHeaders[i + 1]!)
   return grouped
