@@ -25,6 +25,8 @@ export interface BenchOptions {
   connections: number | undefined
   /** How many times each server is started for the cold-start median. */
   coldStarts: number
+  /** Load runs per server and scenario, servers taking turns; the median run is reported. */
+  rounds: number
   /** The servekit CLI to measure, e.g. another checkout's dist/src/cli.js; default: this one's. */
   servekit: string | undefined
   /** Where the JSON result goes; default under bench/results/. */
@@ -51,6 +53,7 @@ const FLAGS = {
   warmup: { type: 'string' },
   connections: { type: 'string' },
   'cold-starts': { type: 'string' },
+  rounds: { type: 'string' },
   servekit: { type: 'string' },
   out: { type: 'string' },
   'keep-fixtures': { type: 'boolean' },
@@ -58,8 +61,8 @@ const FLAGS = {
   help: { type: 'boolean', short: 'h' }
 } as const
 
-export const FULL = { durationS: 10, warmupS: 3, coldStarts: 7 } as const
-export const QUICK = { durationS: 1, warmupS: 0.25, coldStarts: 3 } as const
+export const FULL = { durationS: 10, warmupS: 3, coldStarts: 7, rounds: 1 } as const
+export const QUICK = { durationS: 1, warmupS: 0.25, coldStarts: 3, rounds: 1 } as const
 
 function number (flag: string, text: string | undefined, min: number, integer: boolean): number | undefined {
   if (text === undefined) return undefined
@@ -90,6 +93,7 @@ export function parseBenchArgs (argv: readonly string[]): BenchOptions {
     warmupS: number('warmup', values.warmup, 0, false) ?? preset.warmupS,
     connections: number('connections', values.connections, 1, true),
     coldStarts: number('cold-starts', values['cold-starts'], 1, true) ?? preset.coldStarts,
+    rounds: number('rounds', values.rounds, 1, true) ?? preset.rounds,
     servekit: values.servekit,
     out: values.out,
     keepFixtures: values['keep-fixtures'] === true,
@@ -130,6 +134,8 @@ Options:
   --warmup S            seconds of unmeasured load before it (default ${FULL.warmupS})
   --connections N       connections for every scenario (default: per scenario)
   --cold-starts N       starts per server for the cold-start median (default ${FULL.coldStarts})
+  --rounds N            load runs per server, servers taking turns; the median run counts
+                        (default ${FULL.rounds}; 3 steadies the ratios on a noisy machine)
   --no-pin              do not pin server and load generator to separate CPUs
   --servekit FILE       measure this servekit CLI (default: this checkout's dist/src/cli.js)
   --out FILE            write the JSON result here (default: bench/results/<time>.json)

@@ -26,6 +26,8 @@ export interface RunResult {
    * measured window, from /proc/<pid>/stat: steadier than req/s on a noisy machine.
    */
   cpu?: { seconds: number }
+  /** With --rounds: the metric of every round, in order; this run is the median one. */
+  rounds?: number[]
   coldStart?: ColdStart
 }
 
@@ -55,7 +57,7 @@ export interface BenchReport {
     platform: string
     pinning: string
   }
-  settings: { durationS: number, warmupS: number, coldStarts: number, quick: boolean }
+  settings: { durationS: number, warmupS: number, coldStarts: number, rounds: number, quick: boolean }
   scenarios: ScenarioResult[]
   targets: TargetOutcome[]
 }
@@ -96,4 +98,19 @@ export function rssGrowth (run: RunResult | undefined): number | undefined {
 export function cpuPerRequest (run: RunResult | undefined): number | undefined {
   if (run === undefined || !run.ok || run.cpu === undefined || run.load === undefined || run.load.requests === 0) return undefined
   return run.cpu.seconds * 1e6 / run.load.requests
+}
+
+/**
+ * The run a server's rounds are reported by: among those whose numbers count, the
+ * one with the median metric (the lower middle of an even count), carrying every
+ * round's metric; with none that counts, the first failure.
+ */
+export function medianRun (runs: readonly RunResult[], metric: ScenarioResult['metric']): RunResult {
+  const counted = runs
+    .map((run) => ({ run, value: metricValue(run, metric) }))
+    .filter((entry): entry is { run: RunResult, value: number } => entry.value !== undefined)
+  if (counted.length === 0) return runs[0]!
+  const sorted = [...counted].sort((a, b) => a.value - b.value)
+  const middle = sorted[Math.floor((sorted.length - 1) / 2)]!.run
+  return runs.length === 1 ? middle : { ...middle, rounds: counted.map(({ value }) => value) }
 }

@@ -84,7 +84,7 @@ async function main (argv: string[]): Promise<void> {
     logs,
     stamp
   }
-  say(`pinning: ${pins.description}; ${options.warmupS} s warm-up + ${options.durationS} s per server`)
+  say(`pinning: ${pins.description}; ${options.warmupS} s warm-up + ${options.durationS} s per server${options.rounds > 1 ? `, ${options.rounds} rounds` : ''}`)
 
   const results: ScenarioResult[] = []
   try {
@@ -109,7 +109,7 @@ async function main (argv: string[]): Promise<void> {
       platform: `${process.platform} ${process.arch}`,
       pinning: pins.description
     },
-    settings: { durationS: options.durationS, warmupS: options.warmupS, coldStarts: options.coldStarts, quick: options.quick },
+    settings: { durationS: options.durationS, warmupS: options.warmupS, coldStarts: options.coldStarts, rounds: options.rounds, quick: options.quick },
     scenarios: results,
     targets: evaluateTargets(results)
   }

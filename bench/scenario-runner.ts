@@ -4,7 +4,7 @@ import { mkdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import type { BenchOptions } from './args.js'
 import { measureColdStart, measureLoad, type Contender, type MeasureSettings } from './measure.js'
-import type { RunResult, ScenarioResult } from './report.js'
+import { medianRun, type RunResult, type ScenarioResult } from './report.js'
 import type { ColdStartScenario, LoadScenario } from './scenarios.js'
 import { baselineCommand, missingFeatures, nginxConfig, peerCommand, pythonCommand, servekitCommand, STATIC_PEERS, type ServerContext } from './servers.js'
 import { formatNumber } from './table.js'
@@ -92,11 +92,17 @@ export async function runLoadScenario (scenario: LoadScenario, env: Environment)
       else contenders.push({ label: peer, kind: peer, command: (port) => peerCommand(ctx, peer, executable, port, '') })
     }
   }
-  for (const contender of contenders) {
-    const run = await measureLoad(scenario, contender, env.settings)
-    say(describeRun(scenario.id, run))
-    result.runs.push(run)
+  // Servers take turns round by round, so a machine that slows down mid-run slows
+  // every server's rounds alike.
+  const rounds: RunResult[][] = contenders.map(() => [])
+  for (let round = 1; round <= options.rounds; round++) {
+    for (const [index, contender] of contenders.entries()) {
+      const run = await measureLoad(scenario, contender, env.settings)
+      say(describeRun(scenario.id, run) + (options.rounds > 1 ? ` (round ${round})` : ''))
+      rounds[index]!.push(run)
+    }
   }
+  result.runs = rounds.map((runs) => medianRun(runs, scenario.metric))
   return result
 }
 

@@ -98,7 +98,7 @@ export function formatReport (report: BenchReport): string {
   return [
     `${report.command}`,
     `(${machine.platform}, ${machine.cpus} CPUs, Node ${machine.node}, ${machine.python ?? 'no Python'}; ${machine.pinning}; ` +
-      `${settings.warmupS} s warm-up + ${settings.durationS} s per server; load average ${machine.loadAverage.map((n) => n.toFixed(2)).join(' ')})`,
+      `${settings.warmupS} s warm-up + ${settings.durationS} s per server${settings.rounds > 1 ? `, median of ${settings.rounds} rounds` : ''}; load average ${machine.loadAverage.map((n) => n.toFixed(2)).join(' ')})`,
     ...(hasLoad ? ['', formatLoadTable(report.scenarios)] : []),
     ...(coldStart === undefined ? [] : ['', `Cold start to first response (${settings.coldStarts} starts each):`, '', formatColdStartTable(coldStart)]),
     '',

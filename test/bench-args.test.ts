@@ -11,6 +11,7 @@ describe('bench arguments', () => {
     assert.equal(options.durationS, FULL.durationS)
     assert.equal(options.warmupS, FULL.warmupS)
     assert.equal(options.coldStarts, FULL.coldStarts)
+    assert.equal(options.rounds, 1)
     assert.equal(options.connections, undefined)
     assert.equal(options.pin, true)
     assert.equal(options.peers, false)
@@ -49,6 +50,8 @@ describe('bench arguments', () => {
     assert.throws(() => parseBenchArgs(['--duration', '0']), /--duration must be a number of at least 0.5/)
     assert.throws(() => parseBenchArgs(['--connections', '2.5']), /--connections must be a whole number/)
     assert.throws(() => parseBenchArgs(['--cold-starts', '']), BenchUsageError)
+    assert.throws(() => parseBenchArgs(['--rounds', '0']), /--rounds must be a whole number of at least 1/)
+    assert.equal(parseBenchArgs(['--rounds', '3']).rounds, 3)
   })
 
   it('rejects unknown flags and stray arguments', () => {

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict'
 import { existsSync } from 'node:fs'
 import { describe, it } from 'node:test'
 import type autocannon from 'autocannon'
-import { cpuPerRequest, findRun, metricValue, ratioOf, rssGrowth, type RunResult, type ScenarioResult } from '../bench/report.js'
+import { cpuPerRequest, findRun, medianRun, metricValue, ratioOf, rssGrowth, type RunResult, type ScenarioResult } from '../bench/report.js'
 import { parseCpuTicks, parseProcStatus, readCpuSeconds } from '../bench/proc.js'
 import { loadProblem, median, ratio, summarize, type LoadSummary } from '../bench/stats.js'
 
@@ -101,6 +101,16 @@ describe('aggregation over runs', () => {
     assert.equal(cpuPerRequest({ ...runs[2]!, cpu: { seconds: 3 } }), undefined)
     assert.equal(cpuPerRequest({ server: 'python', ok: true, load: { ...load(0), requests: 0 }, cpu: { seconds: 1 } }), undefined)
     assert.equal(cpuPerRequest(undefined), undefined)
+  })
+
+  it('reports rounds by their median run, which carries every round\'s metric', () => {
+    const round = (rps: number): RunResult => ({ server: 'servekit', ok: true, load: load(rps) })
+    const failed: RunResult = { server: 'servekit', ok: false, error: 'died' }
+    assert.deepEqual(medianRun([round(300), round(100), round(200)], 'rps'), { ...round(200), rounds: [300, 100, 200] })
+    // An even count takes the lower middle; a failed round does not count.
+    assert.deepEqual(medianRun([round(400), failed, round(100), round(300), round(200)], 'rps'), { ...round(200), rounds: [400, 100, 300, 200] })
+    assert.deepEqual(medianRun([round(50)], 'rps'), round(50), 'one round: no list')
+    assert.deepEqual(medianRun([failed, { ...failed, error: 'again' }], 'rps'), failed, 'none counts: the first failure')
   })
 })
 

@@ -158,7 +158,7 @@ describe('notes and the whole report', () => {
       finishedAt: '2026-01-01T00:01:00.000Z',
       command: 'npm run bench -- --quick',
       machine: { cpus: 2, loadAverage: [1, 0.5, 0.25], node: 'v20.20.2', python: 'Python 3.11.7', platform: 'linux x64', pinning: 'server on CPU 0' },
-      settings: { durationS: 1, warmupS: 0.5, coldStarts: 3, quick: true },
+      settings: { durationS: 1, warmupS: 0.5, coldStarts: 3, rounds: 1, quick: true },
       scenarios: [get1k, coldStart, skipped],
       targets: evaluateTargets([get1k])
     }
@@ -168,5 +168,7 @@ describe('notes and the whole report', () => {
     assert.match(text, /Cold start to first response \(3 starts each\)/)
     assert.match(text, /\| 1 KiB GET ≥ 10× Python +\| +12\.0× \| PASS +\| +18\.0× \|/)
     assert.ok(text.endsWith('skipped: cgi-sh: servekit lacks --cgi'))
+    const rounds = formatReport({ ...report, settings: { ...report.settings, rounds: 3 } })
+    assert.match(rounds, /; 0\.5 s warm-up \+ 1 s per server, median of 3 rounds; load average/)
   })
 })
