@@ -52,6 +52,10 @@ test('a Cookie header without repeats is answered by one parse', () => {
   parses.length = 0
   assert.deepEqual(cookiePairs('a=1; a=2', counting), { a: ['1', '2'] })
   assert.ok(parses.length > 1, 'a repeat is parsed pair by pair')
+  parses.length = 0
+  // Parts without a `=` (empty, or a bare name) are no pairs, wherever they stand.
+  assert.deepEqual(cookiePairs(';; flag;a=1;;b=2; ;', counting), { a: '1', b: '2' })
+  assert.deepEqual(parses, [';; flag;a=1;;b=2; ;'])
 })
 
 test('post_data is text for UTF-8 and base64 otherwise', () => {

@@ -49,17 +49,20 @@ export function cookiePairs (header: string | undefined, parse: (text: string) =
   return group(header.split(';').filter((pair) => pair.includes('=')).flatMap((pair) => Object.entries(parse(pair))))
 }
 
-/** How many `;`-separated parts of a Cookie header hold a `=`. */
+/** How many `;`-separated parts of a Cookie header hold a `=`, in one pass over it. */
 function pairCount (header: string): number {
   let count = 0
-  for (let start = 0; start <= header.length;) {
-    const semicolon = header.indexOf(';', start)
-    const end = semicolon === -1 ? header.length : semicolon
-    const equals = header.indexOf('=', start)
-    if (equals !== -1 && equals < end) count++
-    start = end + 1
+  let hasEquals = false
+  for (let i = 0; i < header.length; i++) {
+    const code = header.charCodeAt(i)
+    if (code === 0x3d) {
+      hasEquals = true
+    } else if (code === 0x3b) {
+      if (hasEquals) count++
+      hasEquals = false
+    }
   }
-  return count
+  return hasEquals ? count + 1 : count
 }
 
 /**
