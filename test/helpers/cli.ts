@@ -14,7 +14,12 @@ export interface CliRun {
 }
 
 export function runCli (args: string[], env: NodeJS.ProcessEnv = {}, cwd?: string): CliRun {
-  const child = spawn(process.execPath, [CLI, ...args], {
+  return runCommand(process.execPath, [CLI, ...args], env, cwd)
+}
+
+/** Runs any command that logs as servekit does, e.g. an installed `servekit`. */
+export function runCommand (command: string, args: string[], env: NodeJS.ProcessEnv = {}, cwd?: string): CliRun {
+  const child = spawn(command, args, {
     cwd,
     env: { PATH: process.env.PATH, HOME: process.env.HOME, ...env },
     stdio: ['ignore', 'pipe', 'pipe']
