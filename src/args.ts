@@ -3,10 +3,12 @@
 // out) so tests call it directly; src/cli.ts only reports.
 import { availableParallelism, homedir } from 'node:os'
 import { parseArgs } from 'node:util'
-import { OptionError } from './errors.js'
+import { OptionError, UsageError } from './errors.js'
 import { checkPort, CGI_DEFAULTS, DEFAULT_PORT, LOG_FORMATS, LOG_LEVELS, type LogFormat, type LogLevel, type ServekitOptions } from './options.js'
 import { defaultTlsCacheDir, TLS_KEY_TYPES, type TlsKeyType } from './tls/settings.js'
 import { inheritedEnvironment } from '../plugins/cgi/environment.js'
+
+export { UsageError }
 
 interface FlagSpec {
   type: 'string' | 'boolean'
@@ -122,11 +124,6 @@ export function nameTheVariable (error: unknown, fromEnvironment: Record<string,
   const variable = fromEnvironment[flag]
   if (variable === undefined || error.message.includes(variable)) return error
   return new OptionError(error.option, `${error.message} (from ${variable})`)
-}
-
-/** A mistake on the command line: printed as one line, exit 2. */
-export class UsageError extends Error {
-  override name = 'UsageError'
 }
 
 function usageError (error: unknown): Error {

@@ -3,10 +3,7 @@
 // stderr with exit 2; a port that cannot be had is exit 1; never a stack trace.
 import cluster from 'node:cluster'
 import { helpText, nameTheVariable, parseCli, unknownVariables, type CliCommand } from './args.js'
-import { runPrimary } from './cluster/primary.js'
-import { runWorker } from './cluster/worker.js'
 import { failureOf } from './failure.js'
-import { startServer } from './server.js'
 import { VERSION } from './version.js'
 
 function fail (message: string, code: number): never {
@@ -16,11 +13,13 @@ function fail (message: string, code: number): never {
 
 async function serve ({ options, workers }: Extract<CliCommand, { kind: 'serve' }>): Promise<void> {
   // A worker runs this file again with the same arguments and environment.
-  if (cluster.isWorker) return await runWorker(options)
+  // Imported only now: --help, --version and usage errors need none of Fastify.
+  if (cluster.isWorker) return await (await import('./cluster/worker.js')).runWorker(options)
   for (const name of unknownVariables(process.env)) {
     process.stderr.write(`servekit: warning: ignoring ${name}, which is not a servekit setting (see servekit --help)\n`)
   }
-  if (workers > 1) return await runPrimary(options, workers)
+  if (workers > 1) return await (await import('./cluster/primary.js')).runPrimary(options, workers)
+  const { startServer } = await import('./server.js')
   await startServer({ ...options, handleSignals: true })
 }
 

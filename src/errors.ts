@@ -9,13 +9,38 @@ export class OptionError extends TypeError {
   }
 }
 
-export interface HttpError extends Error {
-  statusCode: number
+/** A mistake on the command line (unknown flag, extra argument): printed as one line, exit 2. */
+export class UsageError extends Error {
+  override name = 'UsageError'
 }
 
-/** An error Fastify's error handler turns into `statusCode` with `message`. */
+/** A port in use, a privileged port, an address not on this machine: exit 1. */
+export class ListenError extends Error {
+  override name = 'ListenError'
+}
+
+/** A route module that could not be loaded or registered: start-up stops (exit 1). */
+export class RouteModuleError extends Error {
+  override name = 'RouteModuleError'
+}
+
+/** A failure already described elsewhere, e.g. by a cluster worker, passed on as it was. */
+export class ReportedFailure extends Error {
+  override name = 'ReportedFailure'
+  constructor (message: string, readonly exitCode: number) {
+    super(message)
+  }
+}
+
+export interface HttpError extends Error {
+  statusCode: number
+  /** Written by us for the client: the error reply shows it even on a 5xx (src/error-reply.ts). */
+  expose: true
+}
+
+/** An error the error reply turns into `statusCode` with `message`. */
 export function httpError (statusCode: number, message = STATUS_CODES[statusCode] ?? 'Error'): HttpError {
-  return Object.assign(new Error(message), { statusCode })
+  return Object.assign(new Error(message), { statusCode, expose: true as const })
 }
 
 /** Maps a file-system error on a path the client named to the status it deserves. */

@@ -1,20 +1,12 @@
 // How an error that stops servekit is reported: one line, and an exit code that
 // tells a script whose fault it was (2: the command line, 1: anything else).
-import { UsageError } from './args.js'
-import { OptionError } from './errors.js'
-import { ListenError } from './server.js'
+import { ListenError, OptionError, ReportedFailure, UsageError } from './errors.js'
+
+export { ReportedFailure }
 
 export interface Failure {
   message: string
   exitCode: number
-}
-
-/** A failure already described elsewhere, e.g. by a cluster worker, passed on as it was. */
-export class ReportedFailure extends Error {
-  override name = 'ReportedFailure'
-  constructor (message: string, readonly exitCode: number) {
-    super(message)
-  }
 }
 
 export function failureOf (error: unknown): Failure {

@@ -8,16 +8,14 @@ import { fileURLToPath, pathToFileURL } from 'node:url'
 import autoload from '@fastify/autoload'
 import type { FastifyPluginAsync } from 'fastify'
 import fp from 'fastify-plugin'
+import { RouteModuleError } from './errors.js'
 
 export interface RouteModulesOptions {
   /** Real path of the folder of route modules. */
   dir: string
 }
 
-/** A route module that could not be loaded or registered: start-up stops (exit 1). */
-export class RouteModuleError extends Error {
-  override name = 'RouteModuleError'
-}
+export { RouteModuleError }
 
 const TS_FILE = /(?<!\.d)\.[mc]?ts$/
 

@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net'
 import closeWithGrace from 'close-with-grace'
 import type { FastifyInstance } from 'fastify'
 import { buildApp, type AppOptions } from './app.js'
-import { OptionError } from './errors.js'
+import { ListenError, OptionError } from './errors.js'
 import { resolveOptions } from './options.js'
 import { describeCertificate, loadTls, type CertificateInfo } from './tls/index.js'
 
@@ -26,10 +26,7 @@ export interface RunningServer {
   close: () => Promise<void>
 }
 
-/** A port in use, a privileged port, an address not on this machine: exit 1. */
-export class ListenError extends Error {
-  override name = 'ListenError'
-}
+export { ListenError }
 
 export const SHUTDOWN_GRACE_MS = 10_000
 
