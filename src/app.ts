@@ -6,6 +6,7 @@ import staticFiles from '../plugins/static/index.js'
 import echo from '../routes/echo/index.js'
 import health from '../routes/health/index.js'
 import login from '../routes/login/index.js'
+import { useErrorReplies } from './error-reply.js'
 import { createLogger } from './logger.js'
 import { resolveOptions, type ResolvedOptions, type ServekitOptions } from './options.js'
 import { RequestLog } from './request-log.js'
@@ -59,6 +60,8 @@ export async function buildApp (input: AppOptions = {}): Promise<FastifyInstance
   })
   app.server.headersTimeout = TIMEOUTS.headers
   app.decorate('servekit', options)
+  // Before any plugin: each inherits the handlers of the context it is registered in.
+  useErrorReplies(app)
   if (https !== undefined) hookTlsServer(app)
   for (const note of tls?.notes ?? []) app.log[note.level](note.msg)
 

@@ -3,12 +3,12 @@
 // group, feed stdin, read the header block, decide the status, stream the body,
 // clean up. Every failure is logged once, `cgi: <script>: <reason>`, and becomes
 // one status.
-import { STATUS_CODES } from 'node:http'
 import { dirname } from 'node:path'
 import { Readable, type Writable } from 'node:stream'
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify'
 import { unmappedAddress, clientAddress } from '../../src/client-address.js'
 import { httpError } from '../../src/errors.js'
+import { sendError } from '../../src/error-reply.js'
 import { escapeControls } from '../../src/logger.js'
 import { ResolutionCache } from '../../src/resolution-cache.js'
 import { VERSION } from '../../src/version.js'
@@ -241,7 +241,7 @@ const cgi: FastifyPluginAsync<CgiOptions> = async (app, options) => {
 
 async function replyError (reply: FastifyReply, status: number, message: string): Promise<FastifyReply> {
   // Sent as data, not thrown: the cause is logged already, with the script's name.
-  return await reply.code(status).send({ statusCode: status, error: STATUS_CODES[status], message })
+  return await sendError(reply.request, reply, status, message)
 }
 
 async function spawnFailed (error: NodeJS.ErrnoException, script: CgiScript, reply: FastifyReply, log: (level: 'error', reason: string) => void): Promise<FastifyReply> {

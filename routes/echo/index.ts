@@ -7,6 +7,7 @@ import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify'
 import cookie from '@fastify/cookie'
 import multipart from '@fastify/multipart'
 import { OptionError } from '../../src/errors.js'
+import { errorHandler } from '../../src/error-reply.js'
 import { readFormParts, type FormValue } from './form-parts.js'
 import { splitTarget } from '../../src/safe-path.js'
 import { cookiePairs, formPairs, headerPairs, mediaType, postData, type Grouped } from './request-data.js'
@@ -40,6 +41,10 @@ const echo: FastifyPluginAsync<EchoOptions> = async (app, options) => {
   if (app.hasRequestDecorator('parts')) {
     throw new OptionError('echo', 'echo: register it where @fastify/multipart is not registered already; it brings its own')
   }
+
+  // Its own, for apps that mount it without servekit's: a 413 or a broken multipart body
+  // is a page in a browser, JSON for everyone else.
+  app.setErrorHandler(errorHandler)
 
   // post_data needs the raw bytes of every body, so the default JSON and text
   // parsers give way to one that keeps the buffer; multipart streams instead.

@@ -7,6 +7,7 @@ import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify'
 import cookie, { type CookieSerializeOptions } from '@fastify/cookie'
 import formbody from '@fastify/formbody'
 import { httpError, OptionError } from '../../src/errors.js'
+import { errorHandler } from '../../src/error-reply.js'
 import { escapeControls } from '../../src/logger.js'
 import { credentialCheck } from './credentials.js'
 import { greetingPage, loginPage, PAGE_HEADERS } from './pages.js'
@@ -90,6 +91,9 @@ const login: FastifyPluginAsync<LoginOptions> = async (app, options) => {
   function seeOther (reply: FastifyReply, location: string): FastifyReply {
     return reply.code(303).header('location', location).send()
   }
+
+  // Its own, for apps that mount it without servekit's: a refused post is a page in a browser.
+  app.setErrorHandler(errorHandler)
 
   // Fetch metadata (sent by every current browser): a form posted here from
   // another site is login CSRF, answered before any credential is looked at.

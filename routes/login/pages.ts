@@ -1,6 +1,7 @@
 // The login demo's pages. The user name comes from the client (the form, the
 // cookie), so it is escaped wherever it appears.
 import { escapeHtml } from '../../src/html.js'
+import { PAGE_STYLE } from '../../src/page-style.js'
 
 export const PAGE_HEADERS = {
   'content-type': 'text/html; charset=utf-8',
@@ -12,9 +13,14 @@ export const PAGE_HEADERS = {
   'cache-control': 'no-store'
 }
 
-const STYLE = 'body{font:16px/1.5 system-ui,sans-serif;max-width:24rem;margin:3rem auto;padding:0 1rem}' +
-  'label,input,button{display:block;width:100%;box-sizing:border-box}input{margin:.25rem 0 1rem;padding:.4rem}' +
-  'button{padding:.5rem}.error{color:#b00020}'
+const STYLE = PAGE_STYLE +
+  '.card{max-width:24rem;margin:3rem auto;padding:1.75rem;border:1px solid var(--bd);border-radius:10px;background:var(--bg)}' +
+  '.card h1{margin:0 0 1rem;font-size:1.5rem}' +
+  'label,input,button{display:block;width:100%}label{font-weight:500;font-size:.9rem}' +
+  'input{margin:.3rem 0 1rem;padding:.55rem .7rem;font:inherit;color:var(--fg);background:var(--bg);border:1px solid var(--bd);border-radius:6px}' +
+  'input:focus-visible{border-color:var(--ac)}' +
+  'button{padding:.6rem;font:inherit;font-weight:600;color:#fff;background:var(--ac);border:0;border-radius:6px;cursor:pointer}' +
+  '.error{color:var(--er);font-weight:500}'
 
 function page (title: string, body: string): string {
   return `<!DOCTYPE html>
@@ -22,7 +28,10 @@ function page (title: string, body: string): string {
 <head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${escapeHtml(title)}</title><style>${STYLE}</style></head>
 <body>
+<header class="top"><div class="in bar"><a class="brand" href="/">servekit</a></div></header>
+<main class="card">
 ${body}
+</main>
 </body>
 </html>
 `
