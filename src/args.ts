@@ -1,10 +1,11 @@
 // Command-line flags: one table drives parsing, --help and the environment
 // variables, so they cannot drift apart. Parsing is pure (argv and env in, options
 // out) so tests call it directly; src/cli.ts only reports.
+import { statSync } from 'node:fs'
 import { availableParallelism, homedir } from 'node:os'
 import { parseArgs } from 'node:util'
 import { OptionError, UsageError } from './errors.js'
-import { checkPort, CGI_DEFAULTS, DEFAULT_PORT, LOG_FORMATS, LOG_LEVELS, type LogFormat, type LogLevel, type ServekitOptions } from './options.js'
+import { CGI_DEFAULTS, DEFAULT_PORT, LOG_FORMATS, LOG_LEVELS, type LogFormat, type LogLevel, type ServekitOptions } from './options.js'
 import { defaultTlsCacheDir, TLS_KEY_TYPES, type TlsKeyType } from './tls/settings.js'
 import { inheritedEnvironment } from '../plugins/cgi/environment.js'
 
@@ -15,12 +16,18 @@ interface FlagSpec {
   short?: string
   /** Placeholder shown in --help for a flag that takes a value. */
   value?: string
+  /** An on/off flag that is on by default: --help shows `--no-<flag>`. */
+  negated?: true
   help: string
 }
 
 export const FLAGS = {
+  port: { type: 'string', short: 'p', value: 'PORT', help: `port to listen on, as the port argument (default: $PORT, else ${DEFAULT_PORT}; 0 picks a free port)` },
   bind: { type: 'string', short: 'b', value: 'ADDR', help: 'address to listen on (default: all interfaces, IPv6 and IPv4)' },
   directory: { type: 'string', short: 'd', value: 'DIR', help: 'folder to serve (default: the current folder)' },
+  readme: { type: 'boolean', negated: true, help: 'do not show a folder\'s README under its listing' },
+  qr: { type: 'boolean', help: 'print a QR code of the first network URL, for phones on the same network' },
+  open: { type: 'boolean', short: 'o', help: 'open the served URL in a browser once listening' },
   dotfiles: { type: 'boolean', help: 'list and serve names starting with "." (default: hidden, 404)' },
   'follow-symlinks': { type: 'boolean', help: 'serve symlinks whose target is outside the folder (default: 404, not listed)' },
   echo: { type: 'boolean', help: 'answer every request under /echo with what it carried, as JSON' },
@@ -50,10 +57,14 @@ export type CliCommand =
   | {
     kind: 'serve'
     options: ServekitOptions
+    /** What the start-up does for a person at the terminal. */
+    startup: { qr: boolean, open: boolean }
     /** Processes to serve from; more than one runs a node:cluster primary. */
     workers: number
     /** Flag → the variable its value came from, to name it when the value is refused. */
     fromEnvironment: Record<string, string>
+    /** Flag → how it was typed (`-p`, `--no-dotfiles`), to name it so in messages. */
+    typed: Record<string, string>
   }
 
 /** Flags that only print something have no variable. */
@@ -71,7 +82,6 @@ export function flagVariables (): Array<[flag: string, variable: string]> {
 
 /** Variables read beside the flags' own, for --help and the README. */
 export const OTHER_VARIABLES = {
-  SERVEKIT_PORT: 'port to listen on when no port argument is given',
   PORT: 'port to listen on when neither the argument nor SERVEKIT_PORT is given',
   SERVEKIT_SECRET: 'signs session cookies (32+ characters); default: a new random key each start',
   SERVEKIT_LOGIN_USERS: 'login demo users as name:password,name:password (default: jdoe:s3cret)',
@@ -85,7 +95,7 @@ function booleanFrom (variable: string, text: string): boolean {
   const word = text.trim().toLowerCase()
   if (TRUE_WORDS.includes(word)) return true
   if (FALSE_WORDS.includes(word)) return false
-  throw new OptionError(variable, `${variable} must be one of ${[...TRUE_WORDS, ...FALSE_WORDS].join(', ')} (got ${JSON.stringify(text)})`)
+  throw new OptionError(variable, `${variable} ${JSON.stringify(text)} must be one of ${[...TRUE_WORDS, ...FALSE_WORDS].join(', ')}`)
 }
 
 type FlagValues = Partial<Record<string, string | boolean>>
@@ -113,17 +123,26 @@ export function unknownVariables (env: NodeJS.ProcessEnv): string[] {
   return Object.keys(env).filter((name) => name.startsWith('SERVEKIT_') && !known.has(name)).sort()
 }
 
+/** `--log-level`, `log-level` or an option name (`followSymlinks`) → the flag `log-level`. */
+function flagOf (option: string): string {
+  return option.replace(/^--?/, '').replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)
+}
+
 /**
- * An option refused for a value that came from a variable says so: in a
- * container, the variable is all the user sees. `error.option` is a flag
- * (`--log-level`) or an option name (`followSymlinks`); both map to the flag.
+ * An option refused is named as the user gave it: the flag as typed (`-p`,
+ * `--cgi-timeout`) rather than the library's option name (`cgiTimeout`), and,
+ * for a value that came from a variable, the variable: in a container, the
+ * variable is all the user sees.
  */
-export function nameTheVariable (error: unknown, fromEnvironment: Record<string, string>): unknown {
+export function nameTheVariable (error: unknown, fromEnvironment: Record<string, string>, typed: Record<string, string> = {}): unknown {
   if (!(error instanceof OptionError)) return error
-  const flag = error.option.replace(/^--/, '').replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)
+  const flag = flagOf(error.option)
   const variable = fromEnvironment[flag]
-  if (variable === undefined || error.message.includes(variable)) return error
-  return new OptionError(error.option, `${error.message} (from ${variable})`)
+  let message = error.message
+  const asTyped = typed[flag]
+  if (variable === undefined && asTyped !== undefined && message.startsWith(error.option)) message = asTyped + message.slice(error.option.length)
+  if (variable !== undefined && !message.includes(variable)) message = `${message} (from ${variable})`
+  return message === error.message ? error : new OptionError(error.option, message)
 }
 
 function usageError (error: unknown): Error {
@@ -144,20 +163,22 @@ function usageError (error: unknown): Error {
 const DECIMAL = /^\d+(\.\d+)?$/
 const WHOLE = /^\d+$/
 
+/** `source` is what the user gave: `port` (the argument), `-p`, `--port` or a variable. */
 function portFrom (text: string, source: string): number {
-  const port = WHOLE.test(text) ? Number(text) : Number.NaN
-  return checkPort(port, source)
+  const port = Number(text)
+  if (WHOLE.test(text) && port <= 65535) return port
+  throw new OptionError('port', `${source} ${JSON.stringify(text)} must be a whole number from 0 to 65535`)
 }
 
 function numberFrom (flag: string, text: string | undefined, pattern: RegExp): number | undefined {
   if (text === undefined) return undefined
   if (pattern.test(text)) return Number(text)
-  throw new OptionError(flag, `${flag} must be a number (got ${JSON.stringify(text)})`)
+  throw new OptionError(flag, `${flag} ${JSON.stringify(text)} must be a ${pattern === WHOLE ? 'whole ' : ''}number`)
 }
 
 function choice<T extends string> (flag: string, value: string | undefined, allowed: readonly T[]): T | undefined {
   if (value === undefined || (allowed as readonly string[]).includes(value)) return value as T | undefined
-  throw new OptionError(flag, `${flag} must be one of ${allowed.join(', ')} (got ${JSON.stringify(value)})`)
+  throw new OptionError(flag, `${flag} ${JSON.stringify(value)} must be one of ${allowed.join(', ')}`)
 }
 
 /** `name:password,name:password` from SERVEKIT_LOGIN_USERS; a password may contain `:`. */
@@ -186,43 +207,87 @@ function workersFrom (text: string | undefined): number {
   if (text === 'auto') return availableParallelism()
   const count = WHOLE.test(text) ? Number(text) : Number.NaN
   if (count >= 1 && count <= MAX_WORKERS) return count
-  throw new OptionError('workers', `--workers must be a whole number from 1 to ${MAX_WORKERS}, or auto for one per CPU (got ${JSON.stringify(text)})`)
+  throw new OptionError('workers', `--workers ${JSON.stringify(text)} must be a whole number from 1 to ${MAX_WORKERS}, or auto for one per CPU`)
 }
 
 export interface CliEnvironment {
   env: NodeJS.ProcessEnv
   /** Whether stdout is a terminal: decides the default log format. */
   isTTY: boolean
+  /** Whether a path names an existing folder: a positional argument may be one. Default: a stat. */
+  isDirectory?: (path: string) => boolean
 }
 
-export function parseCli (argv: readonly string[], { env, isTTY }: CliEnvironment): CliCommand {
+function existingDirectory (path: string): boolean {
+  return statSync(path, { throwIfNoEntry: false })?.isDirectory() === true
+}
+
+interface Positionals { directory?: string, port?: string }
+
+/**
+ * `servekit [folder] [port]`, Python's `servekit 8080` included: digits are a
+ * port (even if a folder has that name, as Python reads them), an existing
+ * folder is the root, anything else is a mistake said in one line.
+ */
+function readPositionals (positionals: readonly string[], isDirectory: (path: string) => boolean): Positionals {
+  const read: Positionals = {}
+  for (const text of positionals) {
+    if (WHOLE.test(text) || (/^[+-]?[\d.]/.test(text) && !isDirectory(text))) {
+      if (read.port !== undefined) throw new UsageError(`unexpected argument ${JSON.stringify(text)}: only one port may be given`)
+      read.port = text
+    } else if (isDirectory(text)) {
+      if (read.directory !== undefined) throw new UsageError(`unexpected argument ${JSON.stringify(text)}: only one folder may be given`)
+      read.directory = text
+    } else {
+      throw new UsageError(`${JSON.stringify(text)} is neither a folder nor a port`)
+    }
+  }
+  return read
+}
+
+/** How each flag given on the command line was typed, from parseArgs' tokens. */
+function typedNames (tokens: ReadonlyArray<{ kind: string, name?: string, rawName?: string }>): Record<string, string> {
+  const typed: Record<string, string> = {}
+  for (const token of tokens) {
+    if (token.kind === 'option' && token.name !== undefined && token.rawName !== undefined) typed[token.name] = token.rawName
+  }
+  return typed
+}
+
+export function parseCli (argv: readonly string[], { env, isTTY, isDirectory = existingDirectory }: CliEnvironment): CliCommand {
   let parsed
   try {
     // allowNegative: `--no-dotfiles` turns off what SERVEKIT_DOTFILES turned on.
-    parsed = parseArgs({ args: [...argv], options: FLAGS, allowPositionals: true, allowNegative: true, strict: true })
+    parsed = parseArgs({ args: [...argv], options: FLAGS, allowPositionals: true, allowNegative: true, strict: true, tokens: true })
   } catch (error) {
     throw usageError(error)
   }
-  const { positionals } = parsed
   if (parsed.values.help === true) return { kind: 'help' }
   if (parsed.values.version === true) return { kind: 'version' }
-  if (positionals.length > 1) throw new UsageError(`unexpected argument ${JSON.stringify(positionals[1])}: only one port may be given`)
-  const { values, fromEnvironment } = withEnvironment(parsed.values, env)
+  const typed = typedNames(parsed.tokens)
+  const positionals = readPositionals(parsed.positionals, isDirectory)
+  if (positionals.port !== undefined && typed.port !== undefined) {
+    throw new UsageError(`the port is given twice: ${JSON.stringify(positionals.port)} and ${typed.port} ${JSON.stringify(parsed.values.port)}`)
+  }
+  if (positionals.directory !== undefined && typed.directory !== undefined) {
+    throw new UsageError(`the folder is given twice: ${JSON.stringify(positionals.directory)} and ${typed.directory} ${JSON.stringify(parsed.values.directory)}`)
+  }
+  // A folder or port given as an argument wins over its variable, as a flag does.
+  const given = { ...parsed.values, ...positionals }
+  const { values, fromEnvironment } = withEnvironment(given, env)
   try {
-    return serveCommand(values, positionals, { env, isTTY }, fromEnvironment)
+    return serveCommand(values, { env, isTTY }, fromEnvironment, typed)
   } catch (error) {
-    throw nameTheVariable(error, fromEnvironment)
+    throw nameTheVariable(error, fromEnvironment, typed)
   }
 }
 
 type ParsedValues = ReturnType<typeof parseArgs<{ options: typeof FLAGS }>>['values']
 
-function serveCommand (values: ParsedValues, positionals: string[], { env, isTTY }: CliEnvironment, fromEnvironment: Record<string, string>): CliCommand {
-  const [portText] = positionals
-  const portVariable = ['SERVEKIT_PORT', 'PORT'].find((name) => nonEmpty(env[name]) !== undefined)
-  const port = portText !== undefined
-    ? portFrom(portText, 'port')
-    : portVariable !== undefined ? portFrom(env[portVariable]!, portVariable) : DEFAULT_PORT
+function serveCommand (values: ParsedValues, { env, isTTY }: CliEnvironment, fromEnvironment: Record<string, string>, typed: Record<string, string>): CliCommand {
+  const port = values.port !== undefined
+    ? portFrom(values.port, fromEnvironment.port ?? typed.port ?? 'port')
+    : nonEmpty(env.PORT) !== undefined ? portFrom(env.PORT!, 'PORT') : DEFAULT_PORT
 
   return {
     kind: 'serve',
@@ -231,12 +296,13 @@ function serveCommand (values: ParsedValues, positionals: string[], { env, isTTY
       bind: values.bind,
       directory: values.directory,
       dotfiles: values.dotfiles,
+      readme: values.readme,
       followSymlinks: values['follow-symlinks'],
       cgi: values.cgi,
       cgiDir: values['cgi-dir'],
-      cgiTimeout: numberFrom('--cgi-timeout', values['cgi-timeout'], DECIMAL),
-      cgiMaxConcurrent: numberFrom('--cgi-max-concurrent', values['cgi-max-concurrent'], WHOLE),
-      cgiQueue: numberFrom('--cgi-queue', values['cgi-queue'], WHOLE),
+      cgiTimeout: numberFrom(typed['cgi-timeout'] ?? '--cgi-timeout', values['cgi-timeout'], DECIMAL),
+      cgiMaxConcurrent: numberFrom(typed['cgi-max-concurrent'] ?? '--cgi-max-concurrent', values['cgi-max-concurrent'], WHOLE),
+      cgiQueue: numberFrom(typed['cgi-queue'] ?? '--cgi-queue', values['cgi-queue'], WHOLE),
       cgiEnv: values.cgi === true ? inheritedEnvironment(env) : undefined,
       logLevel: choice<LogLevel>('--log-level', values['log-level'], LOG_LEVELS),
       logFormat: choice<LogFormat>('--log-format', values['log-format'], LOG_FORMATS) ?? (isTTY ? 'pretty' : 'json'),
@@ -253,13 +319,15 @@ function serveCommand (values: ParsedValues, positionals: string[], { env, isTTY
       tlsCacheDir: defaultTlsCacheDir(env, env.HOME !== undefined && env.HOME !== '' ? env.HOME : homedir()),
       trustProxy: values['trust-proxy']
     },
+    startup: { qr: values.qr === true, open: values.open === true },
     workers: workersFrom(values.workers),
-    fromEnvironment
+    fromEnvironment,
+    typed
   }
 }
 
 function flagLabel (name: string, spec: FlagSpec): string {
-  const long = `--${name}${spec.value === undefined ? '' : ` ${spec.value}`}`
+  const long = `--${spec.negated === true ? 'no-' : ''}${name}${spec.value === undefined ? '' : ` ${spec.value}`}`
   return spec.short === undefined ? `    ${long}` : `-${spec.short}, ${long}`
 }
 
@@ -267,11 +335,12 @@ export function helpText (): string {
   const rows = Object.entries(FLAGS).map(([name, spec]: [string, FlagSpec]) => [flagLabel(name, spec), spec.help] as const)
   const variables = Object.entries(OTHER_VARIABLES)
   const width = Math.max(...[...rows, ...variables].map(([label]) => label.length)) + 2
-  return `Usage: servekit [options] [port]
+  return `Usage: servekit [options] [folder] [port]
 
 Serve a folder over HTTP like \`python3 -m http.server\`, securely and fast.
 
 Arguments:
+  ${'folder'.padEnd(width)}folder to serve, as -d (default: the current folder)
   ${'port'.padEnd(width)}port to listen on (default: $SERVEKIT_PORT, else $PORT, else ${DEFAULT_PORT}; 0 picks a free port)
 
 Options:
@@ -286,7 +355,8 @@ ${variables.map(([name, help]) => `  ${name.padEnd(width)}${help}`).join('\n')}
 Examples:
   servekit                      share the current folder on port ${DEFAULT_PORT}
   servekit -b 127.0.0.1 8080    only this machine can connect, on port 8080
-  servekit -d ~/Pictures 0      serve ~/Pictures on any free port
+  servekit ~/Pictures 0         serve ~/Pictures on any free port
+  servekit --qr                 share with a phone: scan the network URL
   servekit --tls 8443           HTTPS on port 8443 with a cached self-signed certificate
   servekit --cgi                also run the scripts in ./cgi-bin/ at /cgi-bin/NAME
   curl -H 'Accept: application/json' http://localhost:${DEFAULT_PORT}/   a listing as JSON

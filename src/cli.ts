@@ -11,7 +11,25 @@ function fail (message: string, code: number): never {
   process.exit(code)
 }
 
-async function serve ({ options, workers }: Extract<CliCommand, { kind: 'serve' }>): Promise<void> {
+/** What a person at the terminal asked for once the server listens: a QR code, a browser. */
+async function greet (url: string, network: string[], { qr, open }: Command['startup'], pretty: boolean): Promise<void> {
+  // JSON lines own stdout; the code then goes where people, not parsers, look.
+  const out = pretty ? process.stdout : process.stderr
+  if (qr) {
+    const { qrTarget, qrText } = await import('./qr-code.js')
+    const target = qrTarget(network)
+    if (target === undefined) process.stderr.write(`servekit: no network address to show as a QR code (listening on ${url} only); try -b 0.0.0.0\n`)
+    else out.write(qrText(target))
+  }
+  if (open) {
+    const problem = await (await import('./open-browser.js')).openBrowser(url)
+    if (problem !== undefined) process.stderr.write(`servekit: warning: ${problem}\n`)
+  }
+}
+
+type Command = Extract<CliCommand, { kind: 'serve' }>
+
+async function serve ({ options, workers, startup }: Command): Promise<void> {
   // A worker runs this file again with the same arguments and environment.
   // Imported only now: --help, --version and usage errors need none of Fastify.
   if (cluster.isWorker) return await (await import('./cluster/worker.js')).runWorker(options)
@@ -20,7 +38,8 @@ async function serve ({ options, workers }: Extract<CliCommand, { kind: 'serve' 
   }
   if (workers > 1) return await (await import('./cluster/primary.js')).runPrimary(options, workers)
   const { startServer } = await import('./server.js')
-  await startServer({ ...options, handleSignals: true })
+  const { url, network } = await startServer({ ...options, handleSignals: true })
+  await greet(url, network, startup, options.logFormat === 'pretty')
 }
 
 async function main (): Promise<void> {
@@ -36,7 +55,7 @@ async function main (): Promise<void> {
       try {
         await serve(command)
       } catch (error) {
-        throw nameTheVariable(error, command.fromEnvironment)
+        throw nameTheVariable(error, command.fromEnvironment, command.typed)
       }
   }
 }

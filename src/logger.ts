@@ -23,10 +23,26 @@ export async function createLogger ({ level, format }: LoggerOptions): Promise<L
       sync: true,
       colorize: process.stdout.isTTY === true,
       translateTime: 'SYS:HH:MM:ss',
+      messageFormat: (log: Record<string, unknown>, messageKey: string) => prettyMessage(log, messageKey),
       ignore: 'pid,hostname,reqId,url,port,address,tls,method,statusCode,responseTime,remoteAddress,network,script'
     }))
   }
   return pino(options, pino.destination({ dest: 1, sync: false }))
+}
+
+/**
+ * What a person at a terminal needs from a line whose fields the pretty format
+ * hides: under the start-up line, every URL another machine can use (the point
+ * of sharing a folder with a classroom); before a request line, who asked.
+ */
+export function prettyMessage (log: Record<string, unknown>, messageKey: string): string {
+  const msg = String(log[messageKey] ?? '')
+  const network = Array.isArray(log.network) ? log.network.filter((url) => typeof url === 'string') : []
+  if (typeof log.url === 'string' && typeof log.port === 'number' && 'network' in log) {
+    return [msg, `  Local:   ${log.url}`, ...network.map((url) => `  Network: ${url}`)].join('\n')
+  }
+  if (typeof log.remoteAddress === 'string' && typeof log.statusCode === 'number') return `${escapeControls(log.remoteAddress)} ${msg}`
+  return msg
 }
 
 // C0 and C1 controls plus DEL. JSON escapes C0 itself, but C1 (e.g. U+009B, a

@@ -30,6 +30,8 @@ export interface ServekitOptions extends TlsOptions {
   bind?: string
   /** List and serve names starting with `.`. */
   dotfiles?: boolean
+  /** Show a folder's README under its listing. Default true. */
+  readme?: boolean
   /** Serve symlinks whose target lies outside the root. */
   followSymlinks?: boolean
   logLevel?: LogLevel
@@ -81,6 +83,8 @@ export interface ResolvedOptions {
   port: number
   bind: string | undefined
   dotfiles: boolean
+  /** Show a folder's README under its listing. */
+  readme: boolean
   followSymlinks: boolean
   logLevel: LogLevel
   logFormat: LogFormat
@@ -105,8 +109,8 @@ function oneOf<T extends string> (option: string, value: unknown, allowed: reado
   throw new OptionError(option, `${option} must be one of ${allowed.join(', ')} (got ${JSON.stringify(value)})`)
 }
 
-function flag (option: string, value: unknown): boolean {
-  if (value === undefined) return false
+function flag (option: string, value: unknown, fallback = false): boolean {
+  if (value === undefined) return fallback
   if (typeof value === 'boolean') return value
   throw new OptionError(option, `${option} must be true or false`)
 }
@@ -168,6 +172,7 @@ export async function resolveOptions (input: ServekitOptions = {}): Promise<Reso
     port: input.port === undefined ? DEFAULT_PORT : checkPort(input.port),
     bind: input.bind,
     dotfiles: flag('dotfiles', input.dotfiles),
+    readme: flag('readme', input.readme, true),
     followSymlinks: flag('followSymlinks', input.followSymlinks),
     logLevel: oneOf('logLevel', input.logLevel, LOG_LEVELS, 'info'),
     logFormat: oneOf('logFormat', input.logFormat, LOG_FORMATS, 'json'),

@@ -19,6 +19,8 @@ export interface RunningServer {
   app: FastifyInstance
   /** A URL a browser on this machine can open. */
   url: string
+  /** URLs other machines on the network can use (a wildcard bind only). */
+  network: string[]
   /** The address really bound, e.g. `::` or `127.0.0.1`. */
   address: string
   port: number
@@ -69,6 +71,7 @@ function listenError (error: NodeJS.ErrnoException, host: string, port: number):
 
 export interface StartupLine {
   url: string
+  network: string[]
   fields: Record<string, unknown>
   msg: string
 }
@@ -80,6 +83,7 @@ export function startupLine (bound: Pick<AddressInfo, 'address' | 'port'>, tls: 
   const network = networkUrls(bound.address, bound.port, scheme)
   return {
     url,
+    network,
     fields: { url, port: bound.port, address: bound.address, tls, network, ...(certificate === undefined ? {} : { certificate }) },
     msg: `Serving ${scheme.toUpperCase()} on ${bound.address} port ${bound.port} (${url}) ...`
   }
@@ -133,5 +137,5 @@ export async function startServer (input: StartOptions = {}): Promise<RunningSer
     for (const note of tls?.notes ?? []) app.log[note.level](note.msg)
   }
 
-  return { app, url: line.url, address: bound.address, port: bound.port, close }
+  return { app, url: line.url, network: line.network, address: bound.address, port: bound.port, close }
 }

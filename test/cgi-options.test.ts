@@ -37,8 +37,8 @@ test('without --cgi, CGI stays off', () => {
 
 test('a CGI number that is not a number is a usage error naming the flag', () => {
   assert.throws(() => parseCli(['--cgi', '--cgi-timeout', 'soon'], cli), (error: unknown) =>
-    error instanceof OptionError && error.message === '--cgi-timeout must be a number (got "soon")')
-  assert.throws(() => parseCli(['--cgi', '--cgi-max-concurrent', '2.5'], cli), /--cgi-max-concurrent must be a number/)
+    error instanceof OptionError && error.message === '--cgi-timeout "soon" must be a number')
+  assert.throws(() => parseCli(['--cgi', '--cgi-max-concurrent', '2.5'], cli), /--cgi-max-concurrent "2.5" must be a whole number/)
 })
 
 test('--help lists the CGI flags', () => {

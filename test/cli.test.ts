@@ -76,7 +76,7 @@ test('one request is one log line, with method, url, status, time and client', a
 test('--help prints usage and exits 0; -V prints the version', async () => {
   const help = await runCli(['--help']).exited
   assert.equal(help.code, 0)
-  assert.match(help.stdout, /^Usage: servekit \[options\] \[port\]/)
+  assert.match(help.stdout, /^Usage: servekit \[options\] \[folder\] \[port\]/)
   assert.match(help.stdout, /-d, --directory DIR/)
   const version = await runCli(['-V']).exited
   assert.equal(version.code, 0)
@@ -93,13 +93,13 @@ test('an unknown flag is one line on stderr and exit 2', async () => {
 test('a bad port is exit 2', async () => {
   const { code, stderr } = await runCli(['70000']).exited
   assert.equal(code, 2)
-  assertOneLine(stderr, /^servekit: port must be a whole number from 0 to 65535 \(got 70000\)$/)
+  assertOneLine(stderr, /^servekit: port "70000" must be a whole number from 0 to 65535$/)
 })
 
 test('a missing folder is exit 2', async () => {
   const { code, stderr } = await runCli(['-d', fixture.path('nope'), '0']).exited
   assert.equal(code, 2)
-  assertOneLine(stderr, /^servekit: directory .*nope does not exist$/)
+  assertOneLine(stderr, /^servekit: -d .*nope does not exist$/)
 })
 
 test('a file given as the folder is exit 2', async () => {

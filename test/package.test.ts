@@ -60,7 +60,7 @@ test('the installed command prints its version', async () => {
 })
 
 test('the installed command serves a folder', async () => {
-  const server = runCommand(servekit, ['-d', work.path('site'), '0', '-b', '127.0.0.1', '--log-format', 'json'], env)
+  const server = runCommand(servekit, [work.path('site'), '0', '-b', '127.0.0.1', '--log-format', 'json'], env)
   after(() => server.child.kill('SIGKILL'))
   const port = await started(server)
   const response = await get(`http://127.0.0.1:${port}/`, '/hello.txt')

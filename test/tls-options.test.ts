@@ -54,7 +54,7 @@ test('--tls-key-type with --tls-cert is refused', () => {
 
 test('an unknown --tls-key-type names the choices', () => {
   assert.throws(() => serveOptions(['--tls-key-type', 'dsa']), (error: unknown) =>
-    error instanceof OptionError && error.message === '--tls-key-type must be one of ec, rsa (got "dsa")')
+    error instanceof OptionError && error.message === '--tls-key-type "dsa" must be one of ec, rsa')
 })
 
 test('library options are checked too', () => {

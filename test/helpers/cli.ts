@@ -11,6 +11,8 @@ export interface CliRun {
   /** Resolves when the process exits. */
   exited: Promise<{ code: number | null, signal: NodeJS.Signals | null, stdout: string, stderr: string }>
   logs: () => Array<Record<string, unknown>>
+  /** Everything written to stderr so far. */
+  stderr: () => string
 }
 
 export function runCli (args: string[], env: NodeJS.ProcessEnv = {}, cwd?: string): CliRun {
@@ -58,6 +60,7 @@ export function runCommand (command: string, args: string[], env: NodeJS.Process
     child,
     exited,
     logs: () => entries,
+    stderr: () => stderr,
     waitForLog: async (match) => {
       const seen = entries.find(match)
       if (seen !== undefined) return seen
