@@ -5,6 +5,7 @@ import { after, before, describe, test } from 'node:test'
 import assert from 'node:assert/strict'
 import { readFile, readdir, writeFile } from 'node:fs/promises'
 import { request as httpRequest } from 'node:http'
+import { connect } from 'node:net'
 import Fastify from 'fastify'
 import { makeTree, type Fixture } from './helpers/fixtures.js'
 import { exchange, get } from './helpers/http.js'
@@ -36,7 +37,12 @@ printf 'second\\n'`),
   'cgi-bin/stderr.sh': sh(`echo 'first problem' >&2
 printf 'colour \\033[31mred\\n' >&2
 printf 'Content-Type: text/plain\\n\\nok'`),
-  'cgi-bin/query.sh': sh(`printf 'Content-Type: text/plain\\n\\n%s' "$QUERY_STRING"`)
+  'cgi-bin/query.sh': sh(`printf 'Content-Type: text/plain\\n\\n%s' "$QUERY_STRING"`),
+  // Its header block out, then busy with the body and after it: no body byte has gone out.
+  'cgi-bin/hold.sh': sh(`printf 'Content-Type: text/plain\\n\\n'
+cat > /dev/null
+echo $$ > "$QUERY_STRING.script.pid"
+exec sleep 60`)
 }
 
 let fixture: Fixture
@@ -129,6 +135,28 @@ describe('clients that go away', () => {
     await assertGone(...pids)
     await log.waitFor((e) => e.msg === 'cgi: /cgi-bin/linger.sh: client went away; killed')
   })
+
+  test('a client that leaves before any body byte is logged once at info, never as an error', async () => {
+    // One slot and a queue: the next request runs only once the script's pipes have closed,
+    // which is when Fastify reports the output stream it was given.
+    const single = await serve({ directory: fixture.dir, cgi: true, cgiMaxConcurrent: 1, cgiQueue: 1, logger: log.logger })
+    const mark = log.entries.length
+    try {
+      const socket = connect(single.port, '127.0.0.1')
+      socket.on('error', () => {})
+      socket.write('POST /cgi-bin/hold.sh?left HTTP/1.1\r\nHost: h\r\nContent-Length: 3\r\n\r\nabc')
+      const pid = await pidFrom('left.script.pid')
+      socket.destroy()
+      await assertGone(pid)
+      assert.equal((await get(single.url, '/cgi-bin/query.sh?next')).text, 'next')
+      const seen = log.entries.slice(mark)
+      assert.deepEqual(seen.filter((e) => (e.level as number) >= 50).map((e) => e.msg), [])
+      const left = seen.filter((e) => e.script === '/cgi-bin/hold.sh')
+      assert.deepEqual(left.map((e) => [e.level, e.msg]), [[30, 'cgi: /cgi-bin/hold.sh: client went away; killed']])
+    } finally {
+      await single.close()
+    }
+  })
 })
 
 describe('stderr', () => {
@@ -176,7 +204,8 @@ describe('concurrency', () => {
       await log.waitFor((e) => e.msg === 'cgi: /cgi-bin/query.sh: refused: all 1 script slots busy and the queue of 0 full')
       await writeFile(fixture.path('cgi-bin', 'capped.open'), '')
       assert.equal(await running.rest, 'first\nsecond\n')
-      assert.equal((await get(capped.url, '/cgi-bin/query.sh?again')).text, 'again')
+      // The slot comes free when the script's process is gone, a moment after its response ended.
+      await waitFor(async () => (await get(capped.url, '/cgi-bin/query.sh?again')).text === 'again', 'the slot to come free')
     } finally {
       await capped.close()
     }

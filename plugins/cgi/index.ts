@@ -12,6 +12,7 @@ import { sendError } from '../../src/error-reply.js'
 import { escapeControls } from '../../src/logger.js'
 import { ResolutionCache } from '../../src/resolution-cache.js'
 import { VERSION } from '../../src/version.js'
+import { quietWhenClientLeft } from './client-left.js'
 import { cgiEnvironment, type CgiHost, type CgiScript } from './environment.js'
 import { outputIfEnded } from './ended-output.js'
 import { exactLength } from './exact-length.js'
@@ -85,7 +86,7 @@ const cgi: FastifyPluginAsync<CgiOptions> = async (app, options) => {
     url: '/' + settings.mount.join('/'),
     handler: async () => { throw httpError(403, 'CGI folders are not listed') }
   })
-  app.route({ method: methods, url: `/${settings.mount.join('/')}/*`, handler: runScript })
+  app.route({ method: methods, url: `/${settings.mount.join('/')}/*`, handler: runScript, errorHandler: quietWhenClientLeft })
 
   async function runScript (request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> {
     const origin = currentOrigin()
