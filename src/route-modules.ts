@@ -1,6 +1,7 @@
 // `--routes DIR`: every route module in DIR, by @fastify/autoload's conventions
 // (folders are URL prefixes, `index.*` stands for its folder). TypeScript modules
-// load as they are, through tsx, so `servekit --routes routes` needs no build step.
+// load as they are, by Node's own type stripping or else through tsx, so
+// `servekit --routes routes` needs no build step.
 import { readdir } from 'node:fs/promises'
 import { createRequire } from 'node:module'
 import { isAbsolute, relative, sep } from 'node:path'
@@ -24,23 +25,49 @@ async function hasTypeScript (dir: string): Promise<boolean> {
   return names.some((name) => TS_FILE.test(name))
 }
 
-let typeScriptReady = false
+/** Whether this Node strips types itself: 22.18+ and 24 by default, 22.6+ with --experimental-strip-types. */
+export function nodeStripsTypes (features: NodeJS.ProcessFeatures = process.features): boolean {
+  const typescript = (features as { typescript?: unknown }).typescript
+  return typescript !== undefined && typescript !== false
+}
+
+type TsxLoader = () => Promise<{ registerEsm: () => void, registerCjs: () => void }>
+
+/** Hooks are registered once per process. */
+const registered = new Set<TsxLoader>()
+
+async function loadTsx (): Promise<{ registerEsm: () => void, registerCjs: () => void }> {
+  const { register } = await import('tsx/esm/api')
+  return { registerEsm: () => { register() }, registerCjs: () => { createRequire(import.meta.url)('tsx/cjs/api').register() } }
+}
+
+/** tsx is an optional peer dependency: only a Node that cannot strip types needs it. */
+export function tsxMissing (dir: string, version = process.version): RouteModuleError {
+  return new RouteModuleError(`${displayPath(dir)} has TypeScript route modules, which Node ${version} cannot run by itself: ` +
+    'install tsx beside servekit (npm install tsx), or use Node 22.18 or later')
+}
 
 /**
- * Node 20 cannot run TypeScript. tsx's ESM and CommonJS hooks together cover a
- * module under either kind of package.json (the ESM hook alone fails with
- * ERR_REQUIRE_CYCLE_MODULE under a CommonJS parent), and autoload only loads
- * `.ts` files when it believes a TypeScript runtime is present: it looks for
- * tsx among `--require` preloads, which a hook registered from code is not, so
- * its documented override says so.
+ * Where Node cannot run TypeScript, tsx does. Its ESM and CommonJS hooks
+ * together cover a module under either kind of package.json (the ESM hook alone
+ * fails with ERR_REQUIRE_CYCLE_MODULE under a CommonJS parent), and autoload
+ * only loads `.ts` files when it believes a TypeScript runtime is present: it
+ * looks for tsx among `--require` preloads, which a hook registered from code
+ * is not, so its documented override says so.
  */
-async function enableTypeScript (): Promise<void> {
-  if (typeScriptReady || Boolean((process.features as { typescript?: unknown }).typescript)) return
-  const { register } = await import('tsx/esm/api')
-  register()
-  createRequire(import.meta.url)('tsx/cjs/api').register()
+export async function enableTypeScript (dir: string, load: TsxLoader = loadTsx, features: NodeJS.ProcessFeatures = process.features): Promise<void> {
+  if (nodeStripsTypes(features) || registered.has(load)) return
+  let tsx
+  try {
+    tsx = await load()
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ERR_MODULE_NOT_FOUND') throw tsxMissing(dir)
+    throw error
+  }
+  tsx.registerEsm()
+  tsx.registerCjs()
   process.env.FASTIFY_AUTOLOAD_TYPESCRIPT ??= '1'
-  typeScriptReady = true
+  registered.add(load)
 }
 
 function oneLine (text: string): string {
@@ -76,7 +103,7 @@ function escapeRegExp (text: string): string {
 }
 
 const routeModules: FastifyPluginAsync<RouteModulesOptions> = async (app, { dir }) => {
-  if (await hasTypeScript(dir)) await enableTypeScript()
+  if (await hasTypeScript(dir)) await enableTypeScript(dir)
   try {
     await app.register(autoload, { dir, forceESM: true })
   } catch (error) {

@@ -106,5 +106,5 @@ test('the health check script fails in one line when nothing answers', async () 
 test('the health check script refuses a bad variable as the server would', async () => {
   const { code, stderr } = await healthcheck([], { SERVEKIT_TLS: 'maybe' })
   assert.equal(code, 1)
-  assert.match(stderr, /^servekit health check: SERVEKIT_TLS must be one of /)
+  assert.match(stderr, /^servekit health check: SERVEKIT_TLS "maybe" must be one of /)
 })

@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url'
 import type { FastifyInstance } from 'fastify'
 import { buildApp } from '../src/app.js'
 import { OptionError } from '../src/errors.js'
-import { routeModuleError } from '../src/route-modules.js'
+import { enableTypeScript, nodeStripsTypes, routeModuleError } from '../src/route-modules.js'
 import { runCli } from './helpers/cli.js'
 import { makeTree, type Fixture } from './helpers/fixtures.js'
 
@@ -112,7 +112,7 @@ describe('a module that fails to load stops start-up', () => {
     assert.equal(code, 1)
     const lines = stderr.split('\n').filter((line) => line !== '')
     assert.equal(lines.length, 1, stderr)
-    assert.match(lines[0]!, /^servekit: .*route module syntax\/broken\.ts failed to load: .*Unexpected/)
+    assert.match(lines[0]!, /^servekit: .*route module syntax\/broken\.ts failed to load: .*(Unexpected|SyntaxError)/)
   })
 
   test('a plugin that throws while registering: exit 1 and one line naming the file', async () => {
@@ -124,7 +124,7 @@ describe('a module that fails to load stops start-up', () => {
   test('a missing folder: exit 2 and one line', async () => {
     const { code, stderr } = await failedStart('nowhere')
     assert.equal(code, 2)
-    assert.equal(stderr, 'servekit: routes nowhere does not exist\n')
+    assert.equal(stderr, 'servekit: --routes nowhere does not exist\n')
   })
 })
 
@@ -137,4 +137,21 @@ test('a file URL in a stack is shown as a path', () => {
   const error = new SyntaxError('Unexpected token')
   error.stack = 'SyntaxError: Unexpected token\n    at file:///srv/my%20routes/a/b.mjs:3:1'
   assert.match(routeModuleError(error, '/srv/my routes').message, /^route module \/srv\/my routes\/a\/b\.mjs failed to load: SyntaxError: Unexpected token$/)
+})
+
+test('where Node strips types itself, tsx is not loaded', async () => {
+  let loaded = false
+  const load = async (): Promise<never> => { loaded = true; throw new Error('tsx must not be needed') }
+  await enableTypeScript('/srv/routes', load, { typescript: 'strip' } as unknown as NodeJS.ProcessFeatures)
+  assert.equal(loaded, false)
+  assert.equal(nodeStripsTypes({ typescript: 'transform' } as unknown as NodeJS.ProcessFeatures), true)
+  assert.equal(nodeStripsTypes({} as NodeJS.ProcessFeatures), false)
+})
+
+test('a Node that cannot strip types, without tsx installed: one line saying what to install', async () => {
+  const load = async (): Promise<never> => { throw Object.assign(new Error("Cannot find package 'tsx'"), { code: 'ERR_MODULE_NOT_FOUND' }) }
+  await assert.rejects(enableTypeScript('/srv/routes', load, {} as NodeJS.ProcessFeatures), {
+    name: 'RouteModuleError',
+    message: `/srv/routes has TypeScript route modules, which Node ${process.version} cannot run by itself: install tsx beside servekit (npm install tsx), or use Node 22.18 or later`
+  })
 })
