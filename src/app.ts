@@ -8,6 +8,8 @@ import health from '../routes/health/index.js'
 import login from '../routes/login/index.js'
 import { useErrorReplies } from './error-reply.js'
 import { createLogger } from './logger.js'
+import { createLookup } from './lookup/index.js'
+import type { CacheLimits } from './lookup/cached.js'
 import { resolveOptions, type ResolvedOptions, type ServekitOptions } from './options.js'
 import { RequestLog } from './request-log.js'
 import routeModules from './route-modules.js'
@@ -19,6 +21,11 @@ export interface AppOptions extends ServekitOptions {
   logger?: FastifyBaseLogger
   /** Key and certificate to serve HTTPS with; default: found or made from the `tls*` options. */
   https?: HttpsOptions
+  /**
+   * The file lookup's cache: false for the plain lookup (every request reads the
+   * disk, nothing is kept), else limits for the cached one (default).
+   */
+  lookupCache?: false | Partial<CacheLimits>
 }
 
 declare module 'fastify' {
@@ -66,12 +73,19 @@ export async function buildApp (input: AppOptions = {}): Promise<FastifyInstance
   for (const note of tls?.notes ?? []) app.log[note.level](note.msg)
 
   const { cgi: cgiOptions } = options
-  await app.register(staticFiles, {
+  // Caching is chosen once, here: the plugins only ever see a lookup.
+  const lookup = await createLookup({
     root: options.root,
     dotfiles: options.dotfiles,
     followSymlinks: options.followSymlinks,
     // With CGI on, a script's source must never go out as a file, whatever path reaches it.
-    exclude: cgiOptions === undefined ? [] : [cgiOptions.dir],
+    exclude: cgiOptions === undefined ? [] : [cgiOptions.dir]
+  }, { cache: input.lookupCache, warn: (message) => { app.log.warn(message) } })
+  app.addHook('onClose', async () => { lookup.close() })
+  await app.register(staticFiles, {
+    root: options.root,
+    dotfiles: options.dotfiles,
+    lookup,
     reserved: cgiOptions === undefined ? [] : ['cgi-bin']
   })
   if (cgiOptions !== undefined) {

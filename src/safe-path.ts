@@ -1,14 +1,7 @@
-// The one way a URL path becomes a file-system path. Every route that touches the
-// disk goes through here, so a traversal fix lands everywhere at once.
-import { realpath } from 'node:fs/promises'
-import { join, sep } from 'node:path'
-
-export interface PathPolicy {
-  /** Serve and list names starting with `.` (`/.well-known/` is always allowed). */
-  dotfiles: boolean
-  /** Allow symlinks whose real target lies outside the root. */
-  followSymlinks: boolean
-}
+// The pure half of the way a URL path becomes a file: decoding and normalising it
+// into segments. The other half, opening and proving what was opened, is the file
+// lookup's (src/lookup); every route that touches the disk goes through both.
+import { sep } from 'node:path'
 
 export type ParsedUrlPath =
   | { ok: true, segments: string[], trailingSlash: boolean }
@@ -59,21 +52,6 @@ export function isInside (root: string, real: string): boolean {
   if (real === root) return true
   const prefix = root.endsWith(sep) ? root : root + sep
   return real.startsWith(prefix)
-}
-
-/**
- * Joins segments to the (already real) root and resolves every symlink on the way.
- * Returns null when nothing is there or the target leaves the root without
- * `followSymlinks`; the caller answers 404 either way, so the two are not told apart.
- */
-export async function resolveInRoot (root: string, segments: readonly string[], followSymlinks: boolean): Promise<string | null> {
-  let real: string
-  try {
-    real = await realpath(join(root, ...segments))
-  } catch {
-    return null
-  }
-  return followSymlinks || isInside(root, real) ? real : null
 }
 
 /**

@@ -3,13 +3,14 @@
 // and any other consumer must get ordinary, untouched chunks.
 import { strict as assert } from 'node:assert'
 import { randomBytes } from 'node:crypto'
-import { closeSync, openSync } from 'node:fs'
+import { fstatSync, openSync } from 'node:fs'
 import { truncate, writeFile } from 'node:fs/promises'
 import { createServer, request, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { PassThrough } from 'node:stream'
 import { after, before, test } from 'node:test'
 import { FileStream } from '../plugins/static/file-stream.js'
+import { Descriptor } from '../src/lookup/descriptor.js'
 import { makeTree, type Fixture } from './helpers/fixtures.js'
 
 // Several 256 KiB chunks plus an uneven tail.
@@ -22,8 +23,9 @@ let port: number
 /** Opens `name` and streams bytes start..end (inclusive); the descriptor closes when the stream is done. */
 function fileStream (name: string, start = 0, end = SIZE - 1): FileStream {
   const fd = openSync(fixture.path(name), 'r')
-  const stream = new FileStream(fd, start, end)
-  stream.once('close', () => { closeSync(fd) })
+  const descriptor = new Descriptor(fd, fstatSync(fd))
+  const stream = new FileStream(descriptor, start, end)
+  descriptor.release()
   return stream
 }
 

@@ -1,7 +1,8 @@
 import { strict as assert } from 'node:assert'
 import { after, test } from 'node:test'
 import { realpath } from 'node:fs/promises'
-import { readListing, sortEntries, type ListingEntry } from '../plugins/static/listing.js'
+import { sortEntries, type ListingEntry } from '../plugins/static/listing.js'
+import { readListing } from '../src/lookup/read-listing.js'
 import { humanSize, renderListingHtml } from '../plugins/static/listing-html.js'
 import { escapeHtml } from '../src/html.js'
 import { makeTree } from './helpers/fixtures.js'
@@ -58,11 +59,11 @@ test('readListing hides dotfiles, escaping links and broken links', async () => 
   const root = await realpath(fixture.dir)
 
   const names = (entries: ListingEntry[]) => entries.map((e) => e.name).sort()
-  assert.deepEqual(names(await readListing(root, { root, dotfiles: false, followSymlinks: false })),
+  assert.deepEqual(names(await readListing(root, root, { root, dotfiles: false, followSymlinks: false, exclude: [] })),
     ['.well-known', 'a.txt', 'inside-link.txt', 'sub'])
-  assert.deepEqual(names(await readListing(root, { root, dotfiles: true, followSymlinks: true })),
+  assert.deepEqual(names(await readListing(root, root, { root, dotfiles: true, followSymlinks: true, exclude: [] })),
     ['.env', '.well-known', 'a.txt', 'inside-link.txt', 'outside-dir', 'outside-link.txt', 'sub'])
 
-  const link = (await readListing(root, { root, dotfiles: false, followSymlinks: false })).find((e) => e.name === 'inside-link.txt')
+  const link = (await readListing(root, root, { root, dotfiles: false, followSymlinks: false, exclude: [] })).find((e) => e.name === 'inside-link.txt')
   assert.deepEqual({ type: link?.type, size: link?.size }, { type: 'file', size: 5 })
 })

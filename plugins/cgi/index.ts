@@ -10,14 +10,14 @@ import { unmappedAddress, clientAddress } from '../../src/client-address.js'
 import { httpError } from '../../src/errors.js'
 import { sendError } from '../../src/error-reply.js'
 import { escapeControls } from '../../src/logger.js'
-import { ResolutionCache } from '../../src/resolution-cache.js'
+import { createLookup } from '../../src/lookup/index.js'
 import { VERSION } from '../../src/version.js'
 import { quietWhenClientLeft } from './client-left.js'
 import { cgiEnvironment, type CgiHost, type CgiScript } from './environment.js'
 import { outputIfEnded } from './ended-output.js'
 import { exactLength } from './exact-length.js'
 import { currentOrigin, MAX_LOCAL_REDIRECTS, redirectLocally, type Connection } from './local-redirect.js'
-import { locateScript } from './locate-script.js'
+import { locateScript, scriptUnchanged, type LocatedScript } from './locate-script.js'
 import { resolveCgiOptions, type CgiOptions } from './options.js'
 import { readHeaderBlock } from './read-header-block.js'
 import { requestBody, type RequestBody } from './request-body.js'
@@ -29,12 +29,6 @@ export type { CgiOptions } from './options.js'
 
 // Statuses whose responses never carry a body, whatever the script writes.
 const BODYLESS_STATUS = new Set([204, 304])
-// Real paths of scripts run lately: a repeat request skips the realpath of its path,
-// and while watches on its folders report no change, the stat too. Besides saving a
-// thread-pool round trip, that keeps the pool quiet: measured with server and scripts
-// on one core, a pool thread woken on every request left some scripts' output arriving
-// hundreds of ms after they started (p99 latency 60-130 ms against 20 ms without).
-const SCRIPT_CACHE = { entries: 1000, maxAgeMs: 2_000, maxFolders: 64 }
 
 function connectionOf (request: FastifyRequest): Connection {
   const socket = request.raw.socket
@@ -62,7 +56,10 @@ function feedStdin (stdin: Writable | null, body: RequestBody): void {
 const cgi: FastifyPluginAsync<CgiOptions> = async (app, options) => {
   const settings = await resolveCgiOptions(options)
   const mount = [...app.prefix.split('/').filter((s) => s !== ''), ...settings.mount]
-  const folder = { dir: settings.dir, mount, dotfiles: settings.dotfiles, cache: new ResolutionCache(SCRIPT_CACHE.entries, SCRIPT_CACHE) }
+  // Symlinks are followed only while they stay inside the CGI folder, whatever
+  // --follow-symlinks says: a link to /usr/bin/python3 would run any POSTed code.
+  const lookup = await createLookup({ root: settings.dir, dotfiles: settings.dotfiles, followSymlinks: false, exclude: [] }, { cache: false })
+  const folder = { mount, dotfiles: settings.dotfiles, lookup }
   const host: CgiHost = { documentRoot: settings.documentRoot, serverSoftware: `servekit/${VERSION}`, baseEnv: settings.env }
   const slots = createSlots(settings.maxConcurrent, settings.queue)
   const running = new Set<ScriptProcess>()
@@ -77,7 +74,6 @@ const cgi: FastifyPluginAsync<CgiOptions> = async (app, options) => {
   // requests in flight: whatever still runs then is killed.
   app.addHook('onClose', async () => {
     for (const script of running) script.kill()
-    folder.cache.close()
   })
 
   const methods = app.supportedMethods
@@ -95,8 +91,16 @@ const cgi: FastifyPluginAsync<CgiOptions> = async (app, options) => {
       return await replyError(reply, 502, 'The CGI scripts redirect in a loop.')
     }
 
-    // 1. The script, and what follows it as PATH_INFO.
+    // 1. The script, and what follows it as PATH_INFO; held open until it has started.
     const script = await locateScript(request.raw.url ?? '/', folder)
+    try {
+      return await runLocated(request, reply, script, origin)
+    } finally {
+      script.descriptor.release()
+    }
+  }
+
+  async function runLocated (request: FastifyRequest, reply: FastifyReply, script: LocatedScript, origin: ReturnType<typeof currentOrigin>): Promise<FastifyReply> {
     const name = escapeControls(script.scriptName)
     const log = (level: 'error' | 'warn' | 'info', reason: string): void => {
       request.log[level]({ script: name }, `cgi: ${name}: ${escapeControls(reason)}`)
@@ -190,7 +194,8 @@ const cgi: FastifyPluginAsync<CgiOptions> = async (app, options) => {
         : 'The CGI script did not send a valid response.')
     }
 
-    // 6. The body to stdin.
+    // 6. What runs is what was checked, before it is given anything; then the body to stdin.
+    if (!scriptUnchanged(script)) return await fail(502, 'the script was replaced while it was being started; killed')
     feedStdin(child.stdin, body)
 
     // 7. The header block.

@@ -1,95 +1,58 @@
-// Answers for one file: what send decided (200, 304, 412, validators, type), then
-// ranges and the body, which are ours so they follow RFC 9110 exactly.
-import type { Stats } from 'node:fs'
-import { finished, type Readable } from 'node:stream'
+// Answers for one opened file: validators and conditional requests, ranges, then
+// the body, all from the descriptor the lookup opened and proved (RFC 9110).
 import type { FastifyReply, FastifyRequest } from 'fastify'
-import send from '@fastify/send'
+import type { Readable } from 'node:stream'
 import { httpError } from '../../src/errors.js'
-import type { FileBody } from './file-body.js'
+import type { Lookup, Opened } from '../../src/lookup/index.js'
+import { conditionalStatus, fileHeaders } from './file-headers.js'
+import { FileStream } from './file-stream.js'
 import { multipartRanges } from './multipart-ranges.js'
-import { contentRange, decideRange, ifRangeHolds } from './ranges.js'
+import { contentRange, decideRange, ifRangeHolds, type ByteRange } from './ranges.js'
 
-/** A file's answer before ranges: from send, or from memory. */
-export interface FileAnswer {
-  /** 200, or 304 for a conditional request that matched. */
-  statusCode: number
-  headers: Readonly<Record<string, string | number>>
-  size: number
-  etag: string | undefined
-  lastModified: string | undefined
-}
+/** Files up to this size are read whole (and kept by the cached lookup); larger ones stream. */
+export const SMALL_FILE = 64 * 1024
 
-function rejectSpecialFiles (_path: string, stats: Stats): void {
-  // A FIFO or device opened for reading could hang or never end.
-  if (!stats.isFile()) throw httpError(404)
-}
+// send's default, kept: caches may store a file but must ask again before reusing it.
+const CACHE_CONTROL = 'public, max-age=0'
 
-const SEND_OPTIONS = { index: false, dotfiles: 'allow', acceptRanges: false, onFile: rejectSpecialFiles } as const
-
-/**
- * Asks send about a real path without opening it: as a HEAD request it stats the
- * file, sets validators and MIME type and answers conditional requests (304, 412),
- * and leaves the body to us.
- */
-export async function inspect (request: FastifyRequest, realPath: string): Promise<send.SendResult> {
-  const headRequest = { method: 'HEAD', headers: request.raw.headers } as unknown as Parameters<typeof send>[0]
-  try {
-    // send decodes the path it is given; only `%` can be misread.
-    return await send(headRequest, realPath.replaceAll('%', '%25'), SEND_OPTIONS)
-  } catch (error) {
-    if ((error as { statusCode?: number }).statusCode === 404) throw httpError(404)
-    throw error
+/** The bytes of a range of `file`, as a buffer slice for small files, a stream of the descriptor for large ones. */
+async function slicer (file: Opened, lookup: Lookup): Promise<(range?: ByteRange) => Readable | Buffer> {
+  const size = file.stats.size
+  if (size <= SMALL_FILE) {
+    const data = await lookup.readSmall(file)
+    return (range) => range === undefined ? data : data.subarray(range.start, range.end + 1)
   }
+  return (range) => new FileStream(file.descriptor, range?.start ?? 0, range?.end ?? size - 1)
 }
 
-/** send's result as an answer: a strong ETag, Accept-Ranges, a type for every file. */
-export function answerOf (sent: send.FileSendResult): FileAnswer {
-  const { ETag: weakTag, ...rest } = sent.headers
-  // send's validator is size+mtime, as strong as nginx's; a strong tag lets If-Range resume downloads.
-  const etag = weakTag?.replace(/^W\//, '')
-  const headers: Record<string, string | number> = { ...rest, 'Accept-Ranges': 'bytes', 'Content-Type': rest['Content-Type'] ?? 'application/octet-stream' }
-  if (etag !== undefined) headers.ETag = etag
-  return { statusCode: sent.statusCode, headers, size: sent.metadata.stat.size, etag, lastModified: rest['Last-Modified'] }
-}
+/** Sends `file`; the caller still releases its own hold on the descriptor afterwards. */
+export async function sendFile (request: FastifyRequest, reply: FastifyReply, file: Opened, lookup: Lookup): Promise<FastifyReply> {
+  const headers = fileHeaders(file.real, file.stats)
+  const status = conditionalStatus(request.headers, headers.ETag, headers['Last-Modified'])
+  if (status === 412) throw httpError(412)
+  if (status === 304) {
+    return await reply.code(304).headers({ etag: headers.ETag, 'last-modified': headers['Last-Modified'], 'cache-control': CACHE_CONTROL }).send()
+  }
 
-/** Whether the request carries a validator only send can judge. */
-export function isConditional (request: FastifyRequest): boolean {
-  const h = request.headers
-  return h['if-none-match'] !== undefined || h['if-modified-since'] !== undefined ||
-    h['if-match'] !== undefined || h['if-unmodified-since'] !== undefined
-}
-
-/** Sends `answer`, with the range the request asks for; `open` gives the bytes when a body is due. */
-export async function sendFile (request: FastifyRequest, reply: FastifyReply, answer: FileAnswer, open: () => Promise<FileBody>): Promise<FastifyReply> {
-  const { size } = answer
-  const decision = answer.statusCode === 200 && ifRangeHolds(request.headers['if-range']?.toString(), answer.etag, answer.lastModified)
+  const size = file.stats.size
+  const decision = ifRangeHolds(request.headers['if-range']?.toString(), headers.ETag, headers['Last-Modified'])
     ? decideRange(request.headers.range, size)
     : { kind: 'full' as const }
   if (decision.kind === 'unsatisfiable') {
     return await reply.code(416).header('content-range', `bytes */${size}`).header('content-length', 0).send()
   }
 
+  reply.headers(headers).header('cache-control', CACHE_CONTROL)
   const ranges = decision.kind === 'partial' ? decision.ranges : []
-  const multipart = ranges.length > 1 ? multipartRanges(size, answer.headers['Content-Type']?.toString(), ranges) : undefined
-  let body: Readable | Buffer | undefined
-  if (request.method !== 'HEAD' && answer.statusCode === 200) {
-    const file = await open()
-    if (multipart !== undefined) {
-      body = multipart.stream(file)
-    } else {
-      body = file.slice(ranges[0])
-      // Ended, failed or cut off by the client: the descriptor goes back either way. A
-      // descriptor stream does not close on its own, so 'close' alone would leak it.
-      if (Buffer.isBuffer(body)) file.release()
-      else finished(body, () => { file.release() })
-    }
-  }
-
-  reply.code(answer.statusCode).headers(answer.headers)
+  const multipart = ranges.length > 1 ? multipartRanges(size, headers['Content-Type'], ranges) : undefined
   if (multipart !== undefined) {
     reply.code(206).header('content-type', multipart.contentType).header('content-length', multipart.contentLength)
   } else if (ranges[0] !== undefined) {
     reply.code(206).header('content-range', contentRange(ranges[0], size)).header('content-length', ranges[0].end - ranges[0].start + 1)
+  } else {
+    reply.header('content-length', size)
   }
-  return await reply.send(body)
+  if (request.method === 'HEAD') return await reply.send()
+  const slice = await slicer(file, lookup)
+  return await reply.send(multipart !== undefined ? multipart.stream(slice) : slice(ranges[0]))
 }

@@ -8,6 +8,7 @@ import { read } from 'node:fs'
 import { ServerResponse } from 'node:http'
 import { Readable } from 'node:stream'
 import { httpError } from '../../src/errors.js'
+import type { Descriptor } from '../../src/lookup/descriptor.js'
 
 // 256 KiB read the fastest per CPU-second among 64 KiB to 1 MiB (bench, 64 MiB GET).
 const CHUNK = 256 * 1024
@@ -32,17 +33,31 @@ function shrunk (): Error {
 }
 
 export class FileStream extends Readable {
+  readonly #descriptor: Descriptor
   readonly #fd: number
   #position: number
   readonly #last: number
   #pumping = false
+  /** Reads not yet called back: the descriptor is let go only after the last. */
+  #reading = 0
+  #destroyed: (() => void) | undefined
 
-  /** Bytes `start` to `end` inclusive of `fd`, which the caller closes once the stream is finished. */
-  constructor (fd: number, start: number, end: number) {
+  /** Bytes `start` to `end` inclusive of `descriptor`, held until the stream is destroyed (ended, failed or cut off). */
+  constructor (descriptor: Descriptor, start: number, end: number) {
     super({ highWaterMark: CHUNK })
-    this.#fd = fd
+    this.#descriptor = descriptor.retain()
+    this.#fd = descriptor.fd
     this.#position = start
     this.#last = end
+  }
+
+  override _destroy (error: Error | null, callback: (error?: Error | null) => void): void {
+    const done = (): void => {
+      this.#descriptor.release()
+      callback(error)
+    }
+    if (this.#reading === 0) done()
+    else this.#destroyed = done
   }
 
   #remaining (): number {
@@ -51,9 +66,17 @@ export class FileStream extends Readable {
 
   /** Reads the next bytes into `buffer` and hands over what came; a failed or short read destroys the stream. */
   #readChunk (buffer: Buffer, length: number, use: (chunk: Buffer) => void): void {
+    this.#reading++
     read(this.#fd, buffer, 0, length, this.#position, (error, bytesRead) => {
-      // Destroyed meanwhile (the client went away): the buffer is left to the GC.
-      if (this.destroyed) return
+      this.#reading--
+      // Destroyed meanwhile (the client went away): the buffer is left to the GC, and
+      // the descriptor can be let go now that no read uses it.
+      if (this.destroyed) {
+        const destroyed = this.#reading === 0 ? this.#destroyed : undefined
+        this.#destroyed = undefined
+        destroyed?.()
+        return
+      }
       if (error !== null || bytesRead === 0) {
         this.destroy(error ?? shrunk())
         return

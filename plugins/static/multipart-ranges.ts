@@ -2,14 +2,17 @@
 // read from disk part by part so memory stays flat whatever the file size.
 import { randomBytes } from 'node:crypto'
 import { Readable } from 'node:stream'
-import type { FileBody } from './file-body.js'
 import { contentRange, type ByteRange } from './ranges.js'
 
 export interface MultipartBody {
   contentType: string
   contentLength: number
-  /** Streams the parts from `file`, releasing it at the end. */
-  stream: (file: FileBody) => Readable
+  /**
+   * Streams the parts, each from `slice`. Each part holds what it reads from and
+   * lets it go when destroyed: a body destroyed before its first part was made
+   * (the client gone at once) holds nothing, so nothing can leak.
+   */
+  stream: (slice: (range: ByteRange) => Readable | Buffer) => Readable
 }
 
 export function multipartRanges (size: number, type: string | undefined, ranges: readonly ByteRange[]): MultipartBody {
@@ -21,23 +24,20 @@ export function multipartRanges (size: number, type: string | undefined, ranges:
   const tail = Buffer.from(`\r\n--${boundary}--\r\n`)
   const contentLength = ranges.reduce((n, range, i) => n + heads[i]!.length + range.end - range.start + 1, tail.length)
 
-  async function * parts (file: FileBody): AsyncGenerator<Buffer> {
-    try {
-      for (const [i, range] of ranges.entries()) {
-        yield heads[i]!
-        const part = file.slice(range)
-        if (Buffer.isBuffer(part)) yield part
-        else yield * part
-      }
-      yield tail
-    } finally {
-      file.release()
+  async function * parts (slice: (range: ByteRange) => Readable | Buffer): AsyncGenerator<Buffer> {
+    for (const [i, range] of ranges.entries()) {
+      yield heads[i]!
+      const part = slice(range)
+      // `yield *` destroys the part when the body is destroyed mid-part.
+      if (Buffer.isBuffer(part)) yield part
+      else yield * part
     }
+    yield tail
   }
 
   return {
     contentType: `multipart/byteranges; boundary=${boundary}`,
     contentLength,
-    stream: (file) => Readable.from(parts(file), { objectMode: false })
+    stream: (slice) => Readable.from(parts(slice), { objectMode: false })
   }
 }

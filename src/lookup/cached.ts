@@ -1,0 +1,171 @@
+// The lookup that keeps what it learnt, and checks it against the descriptor's
+// fstat on every request, so a cache can skip work but never a change:
+// - where a file was proven to be, by device and inode, while its identity (size,
+//   mtime, ctime) holds: a rename, link, write or chmod moves the ctime, so an equal
+//   identity is the same file at the same place, and the proof need not be redone;
+// - small files' bytes, by the same identity;
+// - listings, by the folder's identity (an entry added, removed or renamed moves
+//   its mtime) and a watch on the folder for what its own times do not show (a
+//   file in it written or chmod-ed). The watch is set before the folder is read and
+//   dropped at its first event; a listing with no watch is not kept (one warning).
+// Nothing changed within the kernel's clock tick is kept (policy.ts `settled`).
+// Every request still opens the path, so deletions, permission changes and
+// re-pointed symlinks on the way are seen from the next request on.
+import type { FSWatcher } from 'node:fs'
+import { watchFolder } from '../watch-folder.js'
+import type { Listing, Lookup, Opened } from './index.js'
+import { Lru } from './lru.js'
+import { openSegments, opened, proveInside, readWhole } from './open-inside.js'
+import { identityOf, settled, type LookupPolicy } from './policy.js'
+import { readListing, type ListingEntry } from './read-listing.js'
+import { unkeptListing } from './plain.js'
+import type { Verifier } from './verify.js'
+
+export interface CacheLimits {
+  /** Files whose place was proven, remembered at once. */
+  maxProven: number
+  /** Bytes of small files kept. */
+  maxFileBytes: number
+  /** Bytes of listings (entries and rendered pages) kept. */
+  maxListingBytes: number
+  /** Listings kept, each with one folder watch: inotify watches are a shared, limited resource. */
+  maxListings: number
+  /**
+   * The longest a listing is kept, for what no watch reports: an inotify queue
+   * overflow (Node does not tell), a symlinked entry's target changing elsewhere.
+   */
+  maxAgeMs: number
+}
+
+export const CACHE_DEFAULTS: CacheLimits = {
+  maxProven: 10_000,
+  maxFileBytes: 32 * 1024 * 1024,
+  maxListingBytes: 32 * 1024 * 1024,
+  maxListings: 128,
+  maxAgeMs: 2_000
+}
+
+// What an entry costs besides its rendered rows, roughly; and a name in a set of names.
+const ENTRY_BYTES = 96
+const NAME_BYTES = 32
+
+interface Proven { identity: string, real: string }
+interface KeptFile { identity: string, body: Buffer }
+interface KeptListing {
+  identity: string
+  entries: Promise<ListingEntry[]>
+  loaded: ListingEntry[] | undefined
+  files: Set<string> | undefined
+  views: Map<string, Buffer>
+  watcher: FSWatcher | undefined
+  expires: number
+}
+
+const keyOf = (file: Opened): string => `${file.stats.dev}:${file.stats.ino}`
+
+export function cachedLookup (policy: LookupPolicy, verifier: Verifier, limits: Partial<CacheLimits>, warn: (message: string) => void, now: () => number = Date.now): Lookup {
+  const settings = { ...CACHE_DEFAULTS, ...limits }
+  const proven = new Lru<Proven>({ maxEntries: settings.maxProven, maxBytes: Infinity })
+  const files = new Lru<KeptFile>({ maxEntries: Infinity, maxBytes: settings.maxFileBytes })
+  const listings = new Lru<KeptListing>({ maxEntries: settings.maxListings, maxBytes: settings.maxListingBytes }, (listing) => { listing.watcher?.close() })
+  let warned = false
+
+  /** A listing still in the cache and still true for a folder stat-ed as `folder`. */
+  function current (folder: Opened): KeptListing | undefined {
+    const key = keyOf(folder)
+    const listing = listings.get(key)
+    if (listing === undefined) return undefined
+    if (listing.identity === identityOf(folder.stats) && listing.expires > now()) return listing
+    listings.delete(key)
+    return undefined
+  }
+
+  function keptListing (key: string, listing: KeptListing, entries: readonly ListingEntry[]): Listing {
+    return {
+      entries,
+      view: (viewKey, render) => {
+        const kept = listing.views.get(viewKey)
+        if (kept !== undefined) return kept
+        const page = Buffer.from(render())
+        if (listings.holds(key, listing)) {
+          listing.views.set(viewKey, page)
+          if (!listings.grow(key, listing, page.length)) listing.views.delete(viewKey)
+        }
+        return page
+      }
+    }
+  }
+
+  return {
+    open: async (segments) => {
+      const { descriptor, kind, path } = await openSegments(policy, segments)
+      const key = `${descriptor.stats.dev}:${descriptor.stats.ino}`
+      const identity = identityOf(descriptor.stats)
+      const known = proven.get(key)
+      if (known?.identity === identity) return opened(descriptor, kind, known.real)
+      const real = await proveInside(policy, verifier, descriptor, path)
+      if (settled(descriptor.stats, now())) proven.set(key, { identity, real })
+      return opened(descriptor, kind, real)
+    },
+
+    readSmall: async (file) => {
+      const key = keyOf(file)
+      const identity = identityOf(file.stats)
+      const kept = files.get(key)
+      if (kept?.identity === identity) return kept.body
+      const body = await readWhole(file)
+      if (settled(file.stats, now())) files.set(key, { identity, body }, body.length)
+      return body
+    },
+
+    listing: async (folder) => {
+      const key = keyOf(folder)
+      const known = current(folder)
+      if (known !== undefined) return keptListing(key, known, await known.entries)
+      const readPath = verifier.folderPath(folder.descriptor.fd, folder.real)
+      if (!settled(folder.stats, now())) return unkeptListing(await readListing(readPath, folder.real, policy))
+      // The watch begins before the read, so a change during the read is reported too.
+      const listing: KeptListing = { identity: identityOf(folder.stats), entries: Promise.resolve([]), loaded: undefined, files: undefined, views: new Map(), watcher: undefined, expires: now() + settings.maxAgeMs }
+      listing.watcher = watchFolder(readPath, () => { if (listings.holds(key, listing)) listings.delete(key) })
+      if (listing.watcher === undefined) {
+        if (!warned) warn('cannot watch folders (inotify watches or instances used up?): listings are read on every request')
+        warned = true
+        return unkeptListing(await readListing(readPath, folder.real, policy))
+      }
+      listing.entries = readListing(readPath, folder.real, policy)
+      listings.set(key, listing)
+      if (!listings.holds(key, listing)) {
+        listing.watcher.close()
+        return unkeptListing(await listing.entries)
+      }
+      let entries: ListingEntry[]
+      try {
+        entries = await listing.entries
+      } catch (error) {
+        if (listings.holds(key, listing)) listings.delete(key)
+        else listing.watcher.close()
+        throw error
+      }
+      listing.loaded = entries
+      // Dropped meanwhile (a change, an eviction): served once, not kept.
+      if (!listings.grow(key, listing, entries.length * ENTRY_BYTES)) return unkeptListing(entries)
+      return keptListing(key, listing, entries)
+    },
+
+    lacks: (folder, name) => {
+      const listing = current(folder)
+      if (listing?.loaded === undefined) return false
+      if (listing.files === undefined) {
+        listing.files = new Set(listing.loaded.filter((entry) => entry.type === 'file').map((entry) => entry.name))
+        listings.grow(keyOf(folder), listing, listing.files.size * NAME_BYTES)
+      }
+      return !listing.files.has(name)
+    },
+
+    close: () => {
+      listings.clear()
+      files.clear()
+      proven.clear()
+    }
+  }
+}

@@ -1,0 +1,23 @@
+// The lookup that keeps nothing: every request opens, fstats and proves.
+import type { Listing, Lookup } from './index.js'
+import { openSegments, opened, proveInside, readWhole } from './open-inside.js'
+import type { LookupPolicy } from './policy.js'
+import { readListing, type ListingEntry } from './read-listing.js'
+import type { Verifier } from './verify.js'
+
+export function unkeptListing (entries: readonly ListingEntry[]): Listing {
+  return { entries, view: (_key, render) => Buffer.from(render()) }
+}
+
+export function plainLookup (policy: LookupPolicy, verifier: Verifier): Lookup {
+  return {
+    open: async (segments) => {
+      const { descriptor, kind, path } = await openSegments(policy, segments)
+      return opened(descriptor, kind, await proveInside(policy, verifier, descriptor, path))
+    },
+    readSmall: readWhole,
+    listing: async (folder) => unkeptListing(await readListing(verifier.folderPath(folder.descriptor.fd, folder.real), folder.real, policy)),
+    lacks: () => false,
+    close: () => {}
+  }
+}

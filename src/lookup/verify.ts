@@ -1,0 +1,50 @@
+// Proves where an open descriptor really is. On Linux the kernel names the file a
+// descriptor holds (/proc/self/fd/N), whatever happened to the path since: that name
+// is the truth about what will be read. Elsewhere, the path is resolved and must
+// lead to the same device and inode as the descriptor, the check the issue allows.
+import { realpath, stat, type Stats } from 'node:fs'
+import { openFd, readlinkPath, closeFd } from './descriptor.js'
+
+export interface Verifier {
+  /** The real path of the file `fd` (stat-ed as `stats`, opened as `path`) holds; null when it cannot be told. */
+  realOf: (fd: number, stats: Stats, path: string) => Promise<string | null>
+  /** A path naming the folder open as `fd`, for reading and watching it without a second lookup by name. */
+  folderPath: (fd: number, real: string) => string
+  readonly procfs: boolean
+}
+
+const procVerifier: Verifier = {
+  procfs: true,
+  realOf: async (fd, stats) => {
+    // Unlinked since it was opened: the kernel's name then ends in " (deleted)".
+    if (stats.nlink === 0) return null
+    return await readlinkPath(`/proc/self/fd/${fd}`).catch(() => null)
+  },
+  folderPath: (fd) => `/proc/self/fd/${fd}`
+}
+
+const pathVerifier: Verifier = {
+  procfs: false,
+  realOf: async (_fd, stats, path) => await new Promise((resolve) => {
+    realpath.native(path, (error, real) => {
+      if (error !== null) return resolve(null)
+      stat(real, (statError, again) => {
+        resolve(statError === null && again.dev === stats.dev && again.ino === stats.ino ? real : null)
+      })
+    })
+  }),
+  folderPath: (_fd, real) => real
+}
+
+/** The verifier this machine supports, probed on `root` (a real folder path). */
+export async function chooseVerifier (root: string): Promise<Verifier> {
+  let fd: number | undefined
+  try {
+    fd = await openFd(root, 0)
+    return await readlinkPath(`/proc/self/fd/${fd}`) === root ? procVerifier : pathVerifier
+  } catch {
+    return pathVerifier
+  } finally {
+    if (fd !== undefined) closeFd(fd)
+  }
+}
