@@ -6,12 +6,14 @@ import staticFiles from '../plugins/static/index.js'
 import echo from '../routes/echo/index.js'
 import health from '../routes/health/index.js'
 import login from '../routes/login/index.js'
+import { clientErrorHandler } from './client-errors.js'
 import { useErrorReplies } from './error-reply.js'
 import { createLogger } from './logger.js'
 import { createLookup } from './lookup/index.js'
 import type { CacheLimits } from './lookup/cached.js'
 import { resolveOptions, type ResolvedOptions, type ServekitOptions } from './options.js'
 import { RequestLog } from './request-log.js'
+import { originForm } from './request-target.js'
 import routeModules from './route-modules.js'
 import { loadTls, type HttpsOptions } from './tls/index.js'
 import { hookTlsServer } from './tls/server-hooks.js'
@@ -45,17 +47,24 @@ export const TIMEOUTS = {
   /** A socket with no traffic either way is closed after this. */
   idle: 120_000,
   /** An idle keep-alive connection is closed after this. */
-  keepAlive: 10_000
+  keepAlive: 10_000,
+  // Node enforces `headers` only when it sweeps its connections, by default every 30 s,
+  // so a slow client was cut anywhere up to 60 s; swept this often, within 30.5 s.
+  /** How often connections are checked against the limits above. */
+  sweep: 500
 } as const
 
 export async function buildApp (input: AppOptions = {}): Promise<FastifyInstance> {
   const options = await resolveOptions(input)
   const tls = input.https === undefined ? await loadTls(options) : undefined
   const https = input.https ?? tls?.https
+  const sweep = { connectionsCheckingInterval: TIMEOUTS.sweep }
   // HTTP/1.1 over TLS only: an http2 server lacks closeAllConnections and
   // headersTimeout, which shutdown and the slowloris limit rely on.
   const app = Fastify({
-    ...(https === undefined ? {} : { https }),
+    ...(https === undefined ? { http: sweep } : { https: { ...https, ...sweep } }),
+    rewriteUrl: (request) => originForm(request.url ?? '/'),
+    clientErrorHandler,
     loggerInstance: input.logger ?? await createLogger({ level: options.logLevel, format: options.logFormat }),
     logController: new RequestLog(),
     requestTimeout: TIMEOUTS.request,
