@@ -63,7 +63,16 @@ interface KeptListing {
 
 const keyOf = (file: Opened): string => `${file.stats.dev}:${file.stats.ino}`
 
-export function cachedLookup (policy: LookupPolicy, verifier: Verifier, limits: Partial<CacheLimits>, warn: (message: string) => void, now: () => number = Date.now): Lookup {
+export interface CacheHooks {
+  /** Where the one warning about a lost watch goes. */
+  warn: (message: string) => void
+  now?: () => number
+  /** How a folder is watched (tests replace it). */
+  watch?: typeof watchFolder
+}
+
+export function cachedLookup (policy: LookupPolicy, verifier: Verifier, limits: Partial<CacheLimits>, hooks: CacheHooks): Lookup {
+  const { warn, now = Date.now, watch = watchFolder } = hooks
   const settings = { ...CACHE_DEFAULTS, ...limits }
   const proven = new Lru<Proven>({ maxEntries: settings.maxProven, maxBytes: Infinity })
   const files = new Lru<KeptFile>({ maxEntries: Infinity, maxBytes: settings.maxFileBytes })
@@ -126,7 +135,7 @@ export function cachedLookup (policy: LookupPolicy, verifier: Verifier, limits: 
       if (!settled(folder.stats, now())) return unkeptListing(await readListing(readPath, folder.real, policy))
       // The watch begins before the read, so a change during the read is reported too.
       const listing: KeptListing = { identity: identityOf(folder.stats), entries: Promise.resolve([]), loaded: undefined, files: undefined, views: new Map(), watcher: undefined, expires: now() + settings.maxAgeMs }
-      listing.watcher = watchFolder(readPath, () => { if (listings.holds(key, listing)) listings.delete(key) })
+      listing.watcher = watch(readPath, () => { if (listings.holds(key, listing)) listings.delete(key) })
       if (listing.watcher === undefined) {
         if (!warned) warn('cannot watch folders (inotify watches or instances used up?): listings are read on every request')
         warned = true

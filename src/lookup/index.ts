@@ -56,5 +56,5 @@ export interface LookupOptions {
 export async function createLookup (policy: LookupPolicy, options: LookupOptions = {}): Promise<Lookup> {
   const verifier = await chooseVerifier(policy.root)
   if (options.cache === false) return plainLookup(policy, verifier)
-  return cachedLookup(policy, verifier, options.cache ?? {}, options.warn ?? (() => {}))
+  return cachedLookup(policy, verifier, options.cache ?? {}, { warn: options.warn ?? (() => {}) })
 }
