@@ -123,7 +123,11 @@ test('a privileged port without privileges is one line, exit 1', async () => {
   const asNobody = process.getuid?.() === 0 ? { uid: 65534, gid: 65534 } : {}
   const { spawn } = await import('node:child_process')
   const { CLI } = await import('./helpers/cli.js')
-  const child = spawn(process.execPath, [CLI, '-d', fixture.dir, '-b', '127.0.0.1', '80'], { ...asNobody, env: { PATH: process.env.PATH } })
+  // A Node from `npx node@24` lives under root's home, where nobody cannot run it;
+  // the refusal is the kernel's, the same on every Node, so the PATH's node does.
+  const { spawnSync } = await import('node:child_process')
+  const runnable = process.getuid?.() !== 0 || spawnSync(process.execPath, ['-e', ''], asNobody).status === 0
+  const child = spawn(runnable ? process.execPath : 'node', [CLI, '-d', fixture.dir, '-b', '127.0.0.1', '80'], { ...asNobody, env: { PATH: process.env.PATH } })
   let stderr = ''
   child.stderr.setEncoding('utf8').on('data', (chunk: string) => { stderr += chunk })
   const code = await new Promise((resolve) => child.on('close', resolve))
