@@ -2,7 +2,7 @@
 // the group reaches everything it forked, and killed only while it is ours.
 import { spawn, type ChildProcessByStdio } from 'node:child_process'
 import type { Readable, Writable } from 'node:stream'
-import { StringDecoder } from 'node:string_decoder'
+import { DEFAULT_STDERR_MAX, readStderr } from './stderr-lines.js'
 
 export interface ExitStatus {
   code: number | null
@@ -26,26 +26,8 @@ export interface StartOptions {
   cwd: string
   withStdin: boolean
   onStderrLine: (line: string) => void
-}
-
-/** Longer stderr lines are logged in pieces of this many characters. */
-const STDERR_LINE_LIMIT = 8192
-
-/** Calls `onLine` for each line of a text stream, without its line end. */
-function eachLine (stream: Readable, onLine: (line: string) => void): void {
-  const decoder = new StringDecoder('utf8')
-  let partial = ''
-  const emit = (line: string): void => { onLine(line.endsWith('\r') ? line.slice(0, -1) : line) }
-  stream.on('data', (chunk: Buffer) => {
-    const lines = (partial + decoder.write(chunk)).split('\n')
-    partial = lines.pop() as string
-    lines.forEach(emit)
-    for (; partial.length > STDERR_LINE_LIMIT; partial = partial.slice(STDERR_LINE_LIMIT)) emit(partial.slice(0, STDERR_LINE_LIMIT))
-  })
-  stream.on('end', () => {
-    const rest = partial + decoder.end()
-    if (rest !== '') emit(rest)
-  })
+  /** Bytes of stderr logged at most; past them, one line says so. Default 64 KiB. */
+  stderrMax?: number
 }
 
 /**
@@ -80,7 +62,11 @@ export async function startScript (file: string, options: StartOptions): Promise
   })
   // A script need not read its input (RFC 3875 4.2): EPIPE on stdin is no error.
   child.stdin?.on('error', () => {})
-  eachLine(child.stderr, options.onStderrLine)
+  readStderr(child.stderr, {
+    onLine: options.onStderrLine,
+    onTruncated: (max) => { options.onStderrLine(`stderr truncated: more than ${max} bytes; the rest was discarded`) },
+    max: options.stderrMax ?? DEFAULT_STDERR_MAX
+  })
 
   return {
     stdin: child.stdin,
