@@ -67,8 +67,8 @@ export function renderErrorPage ({ statusCode, message, url }: ErrorPage): strin
     '<meta name="viewport" content="width=device-width, initial-scale=1">\n' +
     `<title>${statusCode} ${reason}</title>\n<style>${STYLE}</style>\n</head>\n<body>\n` +
     '<header class="top"><div class="in bar"><a class="brand" href="/">servekit</a></div></header>\n' +
-    `<main class="in err">\n<p class="code">${statusCode}</p>\n<h1>${reason}</h1>\n` +
-    `<p class="msg">${escapeHtml(text)}</p>\n<p><a class="btn" href="${escapeHtml(back)}">${label}</a></p>\n</main>\n</body>\n</html>\n`
+    `<main class="in"><div class="err">\n<p class="code">${statusCode}</p>\n<h1>${reason}</h1>\n` +
+    `<p class="msg">${escapeHtml(text)}</p>\n<p><a class="btn" href="${escapeHtml(back)}">${label}</a></p>\n</div></main>\n</body>\n</html>\n`
 }
 
 function safeDecode (path: string): string {

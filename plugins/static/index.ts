@@ -10,7 +10,7 @@ import { createLookup, type Lookup, type Opened } from '../../src/lookup/index.j
 import type { CacheLimits } from '../../src/lookup/cached.js'
 import { realDirectory } from '../../src/real-directory.js'
 import { sortEntries, SORT_KEYS, SORT_ORDERS, type SortKey, type SortOrder } from './listing.js'
-import { renderListingHtml, renderListingJson } from './listing-html.js'
+import { LISTING_CSP, renderListingHtml, renderListingJson } from './listing-html.js'
 import { sendFile } from './file-response.js'
 
 export interface StaticFilesOptions {
@@ -39,7 +39,7 @@ const READ_METHODS = ['GET', 'HEAD']
 const ALLOW = READ_METHODS.join(', ')
 const LISTING_TYPES = ['text/html', 'application/json']
 const LISTING_HEADERS = {
-  'content-security-policy': "default-src 'none'; style-src 'unsafe-inline'",
+  'content-security-policy': LISTING_CSP,
   'x-content-type-options': 'nosniff',
   vary: 'Accept'
 }

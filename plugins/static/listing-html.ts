@@ -1,8 +1,22 @@
 // Renders a listing as HTML or JSON. Every name is user-controlled (anyone who can create a
-// file names it), so names are escaped for text and percent-encoded for hrefs.
+// file names it), so names are escaped for text and percent-encoded for hrefs; the URL path
+// too, in the title and the breadcrumbs. The page works without its script, which only
+// enhances it (listing-page-script.ts), and its CSP allows that script and style by hash.
+import { createHash } from 'node:crypto'
 import { escapeHtml } from '../../src/html.js'
 import { encodeSegment } from '../../src/safe-path.js'
 import type { ListingEntry, SortKey, SortOrder } from './listing.js'
+import { kindOf } from './listing-page-icons.js'
+import { LISTING_SCRIPT, LISTING_SCRIPT_HASH } from './listing-page-script.js'
+import { LISTING_STYLE } from './listing-page-style.js'
+
+/**
+ * The listing page's Content-Security-Policy: its one style sheet and one script, by hash;
+ * images from the site itself (a README's pictures) or inline (the type icons); nothing
+ * else, and no <base> or form that could send a visitor elsewhere.
+ */
+export const LISTING_CSP = `default-src 'none'; style-src 'sha256-${createHash('sha256').update(LISTING_STYLE).digest('base64')}'; ` +
+  `script-src ${LISTING_SCRIPT_HASH}; img-src 'self' data:; base-uri 'none'; form-action 'none'`
 
 const UNITS = ['B', 'KiB', 'MiB', 'GiB', 'TiB']
 
@@ -16,41 +30,83 @@ export function humanSize (bytes: number): string {
   return unit === 0 ? `${bytes} B` : `${value.toFixed(value < 10 ? 1 : 0)} ${UNITS[unit]}`
 }
 
-/** `2026-01-02 03:04` from an ISO time. */
-function shortDate (iso: string): string {
-  return iso.slice(0, 10) + ' ' + iso.slice(11, 16)
+/** `1,234,567 bytes`, for the hover text of a size. */
+export function exactSize (bytes: number): string {
+  return `${String(bytes).replace(/\B(?=(\d{3})+(?!\d))/g, ',')} ${bytes === 1 ? 'byte' : 'bytes'}`
 }
 
-function sortLink (label: string, key: SortKey, current: SortKey, order: SortOrder): string {
-  const next: SortOrder = key === current && order === 'asc' ? 'desc' : 'asc'
-  const arrow = key === current ? (order === 'asc' ? ' ↑' : ' ↓') : ''
-  return `<a href="?sort=${key}&amp;order=${next}">${label}</a>${arrow}`
+const HEADINGS: ReadonlyArray<{ key: SortKey, label: string, cell: string }> = [
+  { key: 'name', label: 'Name', cell: '' },
+  { key: 'size', label: 'Size', cell: ' class="s"' },
+  { key: 'mtime', label: 'Modified<span class="tz"> (UTC)</span>', cell: ' class="m"' }
+]
+
+function headings (sort: SortKey, order: SortOrder): string {
+  return HEADINGS.map(({ key, label, cell }) => {
+    const on = key === sort
+    const next: SortOrder = on && order === 'asc' ? 'desc' : 'asc'
+    const state = on ? ` aria-sort="${order === 'asc' ? 'ascending' : 'descending'}"` : ''
+    const arrow = on ? (order === 'asc' ? '↑' : '↓') : ''
+    return `<th scope="col"${cell}${state}><a href="?sort=${key}&amp;order=${next}">${label}<span class="ar" aria-hidden="true">${arrow}</span></a></th>`
+  }).join('')
 }
 
+/** One link per folder on the path, the last being this one. */
+function breadcrumbs (urlPath: string): string {
+  const names = urlPath.split('/').filter((name) => name !== '')
+  let href = '/'
+  let items = `<li><a href="/"${names.length === 0 ? ' aria-current="page"' : ''}><span class="home"></span>Home</a></li>`
+  names.forEach((name, i) => {
+    href += encodeSegment(name) + '/'
+    items += `<li><a href="${escapeHtml(href)}"${i === names.length - 1 ? ' aria-current="page"' : ''}>${escapeHtml(name)}</a></li>`
+  })
+  return `<nav class="crumbs" aria-label="Breadcrumbs"><ol>${items}</ol></nav>`
+}
+
+// End tags of cells and rows are implied by the next one (HTML's optional tags): on a
+// 10,000-entry page they would be 190 kB of nothing.
 function row (entry: ListingEntry): string {
-  const slash = entry.type === 'directory' ? '/' : ''
-  const href = encodeSegment(entry.name) + slash
-  const size = entry.type === 'directory' ? '—' : `<span title="${entry.size} bytes">${humanSize(entry.size)}</span>`
+  const kind = kindOf(entry)
+  const open = kind === '' ? '<tr>' : `<tr class="${kind}">`
+  const name = escapeHtml(entry.name)
   const when = new Date(entry.mtimeMs).toISOString()
-  return `<tr><td><a href="${href}">${escapeHtml(entry.name)}${slash}</a></td>` +
-    `<td class="n">${size}</td><td><time datetime="${when}">${shortDate(when)}</time></td></tr>`
+  const time = `<time datetime="${when.slice(0, 19)}Z">${when.slice(0, 10)} ${when.slice(11, 16)}</time>`
+  if (entry.type === 'directory') return `${open}<td><a href="${encodeSegment(entry.name)}/">${name}/</a><td>—<td>${time}`
+  return `${open}<td><a href="${encodeSegment(entry.name)}">${name}</a><td title="${exactSize(entry.size)}">${humanSize(entry.size)}<td>${time}`
 }
 
-const STYLE = ':root{color-scheme:light dark;font-family:system-ui,sans-serif}' +
-  'body{margin:2em auto;max-width:60em;padding:0 1em}table{border-collapse:collapse;width:100%}' +
-  'th,td{padding:.2em .6em;text-align:left;white-space:nowrap}td:first-child{white-space:normal;word-break:break-all}' +
-  '.n{text-align:right}tr:hover{background:#8882}'
+function summary (entries: readonly ListingEntry[]): string {
+  let folders = 0
+  for (const entry of entries) if (entry.type === 'directory') folders++
+  const files = entries.length - folders
+  const count = (n: number, one: string): string => `${n.toLocaleString('en')} ${one}${n === 1 ? '' : 's'}`
+  const counts = [folders > 0 ? count(folders, 'folder') : '', files > 0 ? count(files, 'file') : ''].filter((text) => text !== '')
+  return `<p class="sum"><span>${counts.join(', ')}</span><span id="shown" role="status"></span></p>`
+}
+
+export interface ListingExtras {
+  /** HTML shown under the table, from `renderReadme`: trusted as given. */
+  readmeHtml?: string
+}
 
 /** `urlPath` is the decoded path of the folder, ending in `/`. */
-export function renderListingHtml (urlPath: string, entries: readonly ListingEntry[], sort: SortKey, order: SortOrder): string {
+export function renderListingHtml (urlPath: string, entries: readonly ListingEntry[], sort: SortKey, order: SortOrder, extras: ListingExtras = {}): string {
   const title = `Directory listing for ${escapeHtml(urlPath)}`
-  const parent = urlPath === '/' ? '' : '<tr><td><a href="../">../</a></td><td></td><td></td></tr>\n'
+  const parent = urlPath === '/' ? '' : '<tr class="up"><td><a href="../">../</a><td><td>\n'
+  const readme = extras.readmeHtml === undefined
+    ? ''
+    : `<section class="readme" aria-labelledby="readme"><h2 id="readme">README</h2><div class="md">\n${extras.readmeHtml}</div></section>\n`
   return '<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n' +
-    '<meta name="viewport" content="width=device-width, initial-scale=1">\n' +
-    `<title>${title}</title>\n<style>${STYLE}</style>\n</head>\n<body>\n<h1>${title}</h1>\n<table>\n` +
-    `<thead><tr><th>${sortLink('Name', 'name', sort, order)}</th><th class="n">${sortLink('Size', 'size', sort, order)}</th>` +
-    `<th>${sortLink('Modified (UTC)', 'mtime', sort, order)}</th></tr></thead>\n<tbody>\n` +
-    parent + entries.map(row).join('\n') + '\n</tbody>\n</table>\n</body>\n</html>\n'
+    '<meta name="viewport" content="width=device-width, initial-scale=1">\n<meta name="color-scheme" content="light dark">\n' +
+    `<title>${title}</title>\n<style>${LISTING_STYLE}</style>\n</head>\n<body>\n` +
+    `<header class="top"><div class="in bar">${breadcrumbs(urlPath)}` +
+    '<div class="filter" hidden><label class="sr" for="filter">Filter by name</label>' +
+    '<input id="filter" type="search" placeholder="Filter by name" autocomplete="off" spellcheck="false"><kbd aria-hidden="true">/</kbd></div></div></header>\n' +
+    `<main class="in">\n<h1 class="sr">${title}</h1>\n<table class="ls">\n<thead><tr>${headings(sort, order)}</tr></thead>\n<tbody>\n` +
+    parent + entries.map(row).join('\n') + '\n</tbody>\n</table>\n' +
+    (entries.length === 0 ? '<p class="empty">This folder is empty.</p>\n' : summary(entries) + '\n') +
+    readme + '</main>\n' +
+    `<script>${LISTING_SCRIPT}</script>\n</body>\n</html>\n`
 }
 
 /** The contract's JSON shape; never a server path. */

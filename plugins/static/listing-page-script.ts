@@ -1,0 +1,107 @@
+// The listing's only script. It enhances a page that works without it: times in the
+// viewer's local zone (the UTC value stays in each <time>'s datetime), sorting in place
+// by a header click (the header links still sort on the server), a filter that hides
+// rows as you type, and keys: `/` to filter, arrows to move between names, Enter to
+// open the first match, Escape to clear. Served inline and allowed by its hash only.
+import { createHash } from 'node:crypto'
+
+export const LISTING_SCRIPT = String.raw`(() => {
+  const d = document
+  const body = d.querySelector('.ls tbody')
+  if (body === null) return
+  const collator = new Intl.Collator('en', { numeric: true, sensitivity: 'base' })
+  const two = (n) => (n < 10 ? '0' : '') + n
+  const items = []
+  for (const row of body.rows) {
+    if (row.className === 'up') continue
+    const cells = row.cells
+    const link = cells[0].firstChild
+    const time = cells[2].firstChild
+    const dir = row.className === 'd'
+    const name = dir ? link.textContent.slice(0, -1) : link.textContent
+    const when = new Date(time.dateTime)
+    time.textContent = when.getFullYear() + '-' + two(when.getMonth() + 1) + '-' + two(when.getDate()) + ' ' + two(when.getHours()) + ':' + two(when.getMinutes())
+    items.push({ row, name, lower: name.toLowerCase(), dir, size: dir ? 0 : Number(cells[1].title.replace(/\D/g, '')), mtime: when.getTime() })
+  }
+  for (const zone of d.querySelectorAll('.tz')) zone.remove()
+
+  // The server's order: folders first, then the key, names in natural order breaking ties.
+  const byName = (a, b) => collator.compare(a.name, b.name) || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0)
+  const compare = { name: byName, size: (a, b) => a.size - b.size || byName(a, b), mtime: (a, b) => a.mtime - b.mtime || byName(a, b) }
+  const heads = [...d.querySelectorAll('.ls th')]
+  const sortBy = (key, order) => {
+    if (compare[key] === undefined) return
+    const sign = order === 'desc' ? -1 : 1
+    items.sort((a, b) => a.dir !== b.dir ? (a.dir ? -1 : 1) : sign * compare[key](a, b))
+    const rows = d.createDocumentFragment()
+    for (const item of items) rows.append(item.row)
+    body.append(rows)
+    for (const th of heads) {
+      const link = th.querySelector('a')
+      const own = new URL(link.href).searchParams.get('sort')
+      const on = own === key
+      if (on) th.setAttribute('aria-sort', order === 'desc' ? 'descending' : 'ascending')
+      else th.removeAttribute('aria-sort')
+      th.querySelector('.ar').textContent = on ? (order === 'desc' ? '↓' : '↑') : ''
+      link.setAttribute('href', '?sort=' + own + '&order=' + (on && order !== 'desc' ? 'desc' : 'asc'))
+    }
+  }
+  for (const th of heads) {
+    th.querySelector('a').addEventListener('click', (event) => {
+      if (event.metaKey || event.ctrlKey || event.shiftKey || event.altKey || event.button !== 0) return
+      event.preventDefault()
+      const query = new URL(event.currentTarget.href).searchParams
+      sortBy(query.get('sort'), query.get('order'))
+      history.replaceState(null, '', '?sort=' + query.get('sort') + '&order=' + query.get('order'))
+    })
+  }
+
+  const box = d.querySelector('.filter')
+  const filter = d.getElementById('filter')
+  const shown = d.getElementById('shown')
+  box.hidden = false
+  let last = ''
+  const narrow = () => {
+    const text = filter.value.trim().toLowerCase()
+    if (text === last) return
+    last = text
+    let count = 0
+    for (const item of items) {
+      const match = text === '' || item.lower.includes(text)
+      if (item.row.hidden === match) item.row.hidden = !match
+      if (match) count++
+    }
+    shown.textContent = text === '' ? '' : count === 0 ? 'No names match' : count + ' of ' + items.length + ' shown'
+  }
+  filter.addEventListener('input', narrow)
+  // A value the browser restored on going back narrows the rows again.
+  narrow()
+
+  const names = () => [...body.querySelectorAll('tr:not([hidden]) td:first-child a')]
+  d.addEventListener('keydown', (event) => {
+    if (event.altKey || event.ctrlKey || event.metaKey) return
+    const here = d.activeElement
+    if (event.key === '/' && here !== filter) {
+      event.preventDefault()
+      filter.focus()
+      filter.select()
+    } else if (here === filter && event.key === 'Escape') {
+      filter.value = ''
+      narrow()
+    } else if (here === filter && event.key === 'Enter') {
+      const first = items.find((item) => !item.row.hidden)
+      if (first !== undefined) first.row.cells[0].firstChild.click()
+    } else if (event.key === 'ArrowDown' || event.key === 'ArrowUp') {
+      const all = names()
+      const at = all.indexOf(here)
+      if (at === -1 && here !== filter) return
+      event.preventDefault()
+      const next = here === filter ? (event.key === 'ArrowDown' ? 0 : -1) : at + (event.key === 'ArrowDown' ? 1 : -1)
+      if (next < 0) filter.focus()
+      else if (next < all.length) all[next].focus()
+    }
+  })
+})()`
+
+/** The CSP source that allows this script and no other. */
+export const LISTING_SCRIPT_HASH = `'sha256-${createHash('sha256').update(LISTING_SCRIPT).digest('base64')}'`

@@ -1,0 +1,44 @@
+// The listing's styles: roomy rows, a bar with the breadcrumbs and the filter that stays in
+// view, a phone layout whose names wrap between words (a name too long for the line alone
+// breaks, rather than making the page scroll sideways) and whose rows are a thumb high.
+import { PAGE_STYLE } from '../../src/page-style.js'
+import { ICON_STYLE } from './listing-page-icons.js'
+
+export const LISTING_STYLE = PAGE_STYLE + ICON_STYLE +
+  '.top{position:sticky;top:0;z-index:1}' +
+  '.crumbs{flex:1 1 20rem;min-width:0}' +
+  '.crumbs ol{list-style:none;margin:0;padding:0;display:flex;flex-wrap:wrap;align-items:center;font-size:1.05rem;font-weight:600}' +
+  '.crumbs li{display:flex;align-items:center;min-width:0;overflow-wrap:anywhere}' +
+  '.crumbs li+li::before{content:"/";color:var(--mu);font-weight:400;margin:0 .45rem}' +
+  '.crumbs a{padding:.2rem .1rem;border-radius:4px}.crumbs [aria-current]{color:var(--fg)}' +
+  '.filter{flex:0 1 17rem;position:relative}' +
+  '.filter input{width:100%;font:inherit;font-size:.95rem;color:var(--fg);background:var(--bg);border:1px solid var(--bd);border-radius:6px;padding:.45rem 2rem .45rem .75rem}' +
+  '.filter input:focus-visible{outline-offset:0;border-color:var(--ac)}' +
+  '.filter kbd{position:absolute;right:.5rem;top:50%;transform:translateY(-50%);font:.75rem ui-monospace,monospace;color:var(--mu);border:1px solid var(--bd);border-radius:4px;padding:0 .35rem;pointer-events:none}' +
+  '.ls{width:100%;border-collapse:collapse;table-layout:fixed;margin:1rem 0 .5rem}' +
+  '.ls th,.ls td{padding:.55rem .75rem;text-align:left;border-bottom:1px solid var(--bd);vertical-align:top}' +
+  '.ls th{font-size:.8rem;font-weight:600;color:var(--mu);text-transform:uppercase;letter-spacing:.04em;white-space:nowrap;padding-block:.6rem}' +
+  '.ls th a{color:inherit;display:block}.ls th[aria-sort],.ls th[aria-sort] a{color:var(--fg)}' +
+  '.ar{display:inline-block;margin-left:.3rem;color:var(--ac)}' +
+  '.ls .s{width:7.5rem;text-align:right}.ls .m{width:11rem}' +
+  '.ls td:nth-child(2){text-align:right}' +
+  '.ls td:nth-child(n+2){color:var(--mu);white-space:nowrap;font-variant-numeric:tabular-nums;font-size:.9rem;padding-top:.65rem}' +
+  '.ls td:first-child{overflow-wrap:break-word}.ls td:first-child a{display:block;color:var(--fg)}' +
+  '.ls tr.d td:first-child a{font-weight:500}.ls tr.up td:first-child a{color:var(--mu)}' +
+  '.ls tbody tr:hover,.ls tbody tr:focus-within{background:var(--hv)}' +
+  '.ls tbody a:focus-visible{outline-offset:3px}' +
+  '.sum{color:var(--mu);font-size:.85rem;margin:.5rem .75rem 1.5rem;display:flex;gap:1rem;flex-wrap:wrap}' +
+  '.empty{color:var(--mu);margin:2rem .75rem}' +
+  '.readme{border:1px solid var(--bd);border-radius:8px;margin:1.5rem 0 1rem;overflow:hidden}' +
+  '.readme h2{margin:0;padding:.6rem 1rem;font-size:.85rem;background:var(--sf);border-bottom:1px solid var(--bd)}' +
+  '.md{padding:.25rem 1.5rem 1rem;overflow-wrap:break-word}.md h1,.md h2{border-bottom:1px solid var(--bd);padding-bottom:.3rem}' +
+  '.md img{max-width:100%}.md pre{overflow:auto;background:var(--sf);padding:.75rem 1rem;border-radius:6px}' +
+  '.md code{font:.875em ui-monospace,SFMono-Regular,Menlo,Consolas,monospace}.md :not(pre)>code{background:var(--sf);padding:.1em .35em;border-radius:4px}' +
+  '.md blockquote{margin:0;padding:0 1rem;color:var(--mu);border-left:.25rem solid var(--bd)}' +
+  '.md table{border-collapse:collapse}.md th,.md td{border:1px solid var(--bd);padding:.3rem .6rem}' +
+  '@media (max-width:40rem){' +
+  'body{font-size:16px}.in{padding:0 .75rem}.filter{flex:1 1 100%}' +
+  '.ls .s{width:5rem}.ls .m{width:6.25rem}' +
+  '.ls th,.ls td{padding:.8rem .45rem}' +
+  '.ls td:nth-child(n+2){white-space:normal;font-size:.8rem;line-height:1.35;padding-top:.7rem}' +
+  '.ls td:first-child a{min-height:1.5rem}.md{padding:.25rem 1rem 1rem}}'
