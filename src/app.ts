@@ -101,7 +101,7 @@ export async function buildApp (input: AppOptions = {}): Promise<FastifyInstance
     await app.register(cgi, {
       dir: cgiOptions.dir,
       documentRoot: options.root,
-      timeout: cgiOptions.timeoutSeconds * 1000,
+      timeout: cgiOptions.timeout,
       maxConcurrent: cgiOptions.maxConcurrent,
       queue: cgiOptions.queue,
       env: cgiOptions.env,

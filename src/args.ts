@@ -5,8 +5,9 @@ import { statSync } from 'node:fs'
 import { availableParallelism, homedir } from 'node:os'
 import { parseArgs } from 'node:util'
 import { OptionError, UsageError } from './errors.js'
-import { CGI_DEFAULTS, DEFAULT_PORT, LOG_FORMATS, LOG_LEVELS, type LogFormat, type LogLevel, type ServekitOptions } from './options.js'
-import { defaultTlsCacheDir, TLS_KEY_TYPES, type TlsKeyType } from './tls/settings.js'
+import { helpOf, inBounds, numberRule, OPTIONS, type NumberSpec, type OptionName, type OptionSpec } from './option-table.js'
+import { DEFAULT_PORT, type LogFormat, type ServekitOptions } from './options.js'
+import { defaultTlsCacheDir } from './tls/settings.js'
 import { inheritedEnvironment } from '../plugins/cgi/environment.js'
 
 export { UsageError }
@@ -21,35 +22,23 @@ interface FlagSpec {
   help: string
 }
 
-export const FLAGS = {
-  port: { type: 'string', short: 'p', value: 'PORT', help: `port to listen on, as the port argument (default: $PORT, else ${DEFAULT_PORT}; 0 picks a free port)` },
-  bind: { type: 'string', short: 'b', value: 'ADDR', help: 'address to listen on (default: all interfaces, IPv6 and IPv4)' },
-  directory: { type: 'string', short: 'd', value: 'DIR', help: 'folder to serve (default: the current folder)' },
-  readme: { type: 'boolean', negated: true, help: 'do not show a folder\'s README under its listing' },
-  qr: { type: 'boolean', help: 'print a QR code of the first network URL, for phones on the same network' },
-  open: { type: 'boolean', short: 'o', help: 'open the served URL in a browser once listening' },
-  dotfiles: { type: 'boolean', help: 'list and serve names starting with "." (default: hidden, 404)' },
-  'follow-symlinks': { type: 'boolean', help: 'serve symlinks whose target is outside the folder (default: 404, not listed)' },
-  echo: { type: 'boolean', help: 'answer every request under /echo with what it carried, as JSON' },
-  routes: { type: 'string', value: 'DIR', help: 'load route modules (.js, .mjs, .ts) from DIR; folders become URL prefixes' },
-  login: { type: 'boolean', help: 'mount the login demo at /login (users: $SERVEKIT_LOGIN_USERS)' },
-  tls: { type: 'boolean', help: 'serve HTTPS with a self-signed certificate, made once and cached in ~/.config/servekit/tls' },
-  'tls-cert': { type: 'string', value: 'FILE', help: 'serve HTTPS with this PEM certificate (chain); the key may be in the same file' },
-  'tls-key': { type: 'string', value: 'FILE', help: 'PEM private key of --tls-cert' },
-  'tls-password-file': { type: 'string', value: 'FILE', help: 'file holding the passphrase of an encrypted --tls-key' },
-  'tls-key-type': { type: 'string', value: 'TYPE', help: 'key of the generated certificate: ec (P-256, default) or rsa (2048 bits); implies --tls' },
-  cgi: { type: 'boolean', help: 'run executable files under /cgi-bin/ as CGI scripts' },
-  'cgi-dir': { type: 'string', value: 'DIR', help: 'where the CGI scripts live, still mounted at /cgi-bin/ (default: <directory>/cgi-bin)' },
-  'cgi-timeout': { type: 'string', value: 'SECONDS', help: `kill a script still running after this; the client gets 504 (default: ${CGI_DEFAULTS.timeoutSeconds})` },
-  'cgi-max-concurrent': { type: 'string', value: 'N', help: `scripts running at once; more requests wait in the queue (default: ${CGI_DEFAULTS.maxConcurrent})` },
-  'cgi-queue': { type: 'string', value: 'N', help: `requests that may wait for a script slot; beyond that 503 (default: ${CGI_DEFAULTS.queue})` },
-  workers: { type: 'string', value: 'N', help: 'serve from N processes sharing the port, restarted when they die; auto: one per CPU (default: 1)' },
-  'trust-proxy': { type: 'string', value: 'ADDRS', help: 'believe X-Forwarded-For/-Proto/-Host only from these proxy addresses or CIDR ranges, comma-separated (default: from nobody)' },
-  'log-level': { type: 'string', value: 'LEVEL', help: `${LOG_LEVELS.join(', ')} (default: info)` },
-  'log-format': { type: 'string', value: 'FORMAT', help: `${LOG_FORMATS.join(' or ')} (default: pretty on a terminal, else json)` },
+function flagSpec (spec: OptionSpec): FlagSpec {
+  // parseArgs refuses a `short` key whose value is undefined: keys only when set.
+  return {
+    type: spec.kind === 'boolean' ? 'boolean' : 'string',
+    ...(spec.short === undefined ? {} : { short: spec.short }),
+    ...(spec.kind === 'boolean' ? {} : { value: spec.value }),
+    ...(spec.kind === 'boolean' && spec.default === true ? { negated: true } : {}),
+    help: helpOf(spec)
+  }
+}
+
+/** The command line's flags: one per option of the table, then the two that only print. */
+export const FLAGS: Readonly<Record<string, FlagSpec>> = {
+  ...Object.fromEntries(Object.values(OPTIONS).map((spec: OptionSpec) => [spec.flag, flagSpec(spec)])),
   help: { type: 'boolean', short: 'h', help: 'show this help and exit' },
   version: { type: 'boolean', short: 'V', help: 'print the version and exit' }
-} as const satisfies Record<string, FlagSpec>
+}
 
 export type CliCommand =
   | { kind: 'help' }
@@ -111,7 +100,7 @@ function withEnvironment<V extends FlagValues> (values: V, env: NodeJS.ProcessEn
   for (const [flag, variable] of flagVariables()) {
     const text = env[variable]
     if (merged[flag] !== undefined || text === undefined || text === '') continue
-    merged[flag] = (FLAGS as Record<string, FlagSpec>)[flag]!.type === 'boolean' ? booleanFrom(variable, text) : text
+    merged[flag] = FLAGS[flag]!.type === 'boolean' ? booleanFrom(variable, text) : text
     fromEnvironment[flag] = variable
   }
   return { values: merged as V, fromEnvironment }
@@ -152,9 +141,13 @@ function usageError (error: unknown): Error {
     case 'ERR_PARSE_ARGS_UNKNOWN_OPTION':
       return new UsageError(`unknown option ${quoted}`)
     case 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE':
-      return new UsageError(message.includes('argument missing')
-        ? `option ${quoted.replace(/ <value>$/, '')} needs a value`
-        : `option ${quoted.replace(/ <value>$/, '')} takes no value`)
+      if (message.includes('argument missing')) return new UsageError(`option ${quoted.replace(/ <value>$/, '')} needs a value`)
+      // `--cgi-queue -1`: parseArgs will not take a value that looks like a flag.
+      if (message.includes('ambiguous')) {
+        const long = Object.keys(FLAGS).find((flag) => `-${FLAGS[flag]!.short}` === quoted) ?? quoted.replace(/^-+/, '')
+        return new UsageError(`option ${quoted} needs a value; one starting with "-" is written --${long}=VALUE`)
+      }
+      return new UsageError(`option ${quoted.replace(/ <value>$/, '')} takes no value`)
     default:
       return error as Error
   }
@@ -163,22 +156,23 @@ function usageError (error: unknown): Error {
 const DECIMAL = /^\d+(\.\d+)?$/
 const WHOLE = /^\d+$/
 
-/** `source` is what the user gave: `port` (the argument), `-p`, `--port` or a variable. */
-function portFrom (text: string, source: string): number {
-  const port = Number(text)
-  if (WHOLE.test(text) && port <= 65535) return port
-  throw new OptionError('port', `${source} ${JSON.stringify(text)} must be a whole number from 0 to 65535`)
+/**
+ * A number option's text, checked against the table's bounds here, where the
+ * text is still as the user gave it. `source` is how it was given: `port` (the
+ * argument), the flag as typed, or a variable.
+ */
+function numberFrom (spec: NumberSpec, text: string, source: string): number {
+  const value = (spec.whole ? WHOLE : DECIMAL).test(text) ? Number(text) : Number.NaN
+  if (inBounds(spec, value)) return value
+  throw new OptionError(spec.flag, `${source} ${JSON.stringify(text)} must be ${numberRule(spec)}`)
 }
 
-function numberFrom (flag: string, text: string | undefined, pattern: RegExp): number | undefined {
-  if (text === undefined) return undefined
-  if (pattern.test(text)) return Number(text)
-  throw new OptionError(flag, `${flag} ${JSON.stringify(text)} must be a ${pattern === WHOLE ? 'whole ' : ''}number`)
-}
-
-function choice<T extends string> (flag: string, value: string | undefined, allowed: readonly T[]): T | undefined {
-  if (value === undefined || (allowed as readonly string[]).includes(value)) return value as T | undefined
-  throw new OptionError(flag, `${flag} ${JSON.stringify(value)} must be one of ${allowed.join(', ')}`)
+/** A value from the command line or a variable, as its option takes it. */
+function valueFrom (spec: OptionSpec, given: string | boolean, source: string): string | number | boolean {
+  if (typeof given === 'boolean' || spec.kind === 'boolean' || spec.kind === 'text') return given
+  if (spec.kind === 'number') return numberFrom(spec, given, source)
+  if (spec.choices.includes(given)) return given
+  throw new OptionError(spec.flag, `${source} ${JSON.stringify(given)} must be one of ${spec.choices.join(', ')}`)
 }
 
 /** `name:password,name:password` from SERVEKIT_LOGIN_USERS; a password may contain `:`. */
@@ -282,45 +276,38 @@ export function parseCli (argv: readonly string[], { env, isTTY, isDirectory = e
   }
 }
 
-type ParsedValues = ReturnType<typeof parseArgs<{ options: typeof FLAGS }>>['values']
+type ParsedValues = Partial<Record<string, string | boolean>>
+
+/** Options the table declares that need more than their own value: done below. */
+const SPECIAL: ReadonlySet<OptionName> = new Set(['port', 'logFormat', 'workers', 'qr', 'open'])
 
 function serveCommand (values: ParsedValues, { env, isTTY }: CliEnvironment, fromEnvironment: Record<string, string>, typed: Record<string, string>): CliCommand {
-  const port = values.port !== undefined
-    ? portFrom(values.port, fromEnvironment.port ?? typed.port ?? 'port')
-    : nonEmpty(env.PORT) !== undefined ? portFrom(env.PORT!, 'PORT') : DEFAULT_PORT
+  const sourceOf = (flag: string): string => fromEnvironment[flag] ?? typed[flag] ?? `--${flag}`
+  const options: Record<string, unknown> = {}
+  for (const name of Object.keys(OPTIONS) as OptionName[]) {
+    const spec: OptionSpec = OPTIONS[name]
+    const given = values[spec.flag]
+    if (given !== undefined && !SPECIAL.has(name)) options[name] = valueFrom(spec, given, sourceOf(spec.flag))
+  }
+  const portText = typeof values.port === 'string' ? values.port : undefined
+  const port = portText !== undefined
+    ? numberFrom(OPTIONS.port, portText, fromEnvironment.port ?? typed.port ?? 'port')
+    : nonEmpty(env.PORT) !== undefined ? numberFrom(OPTIONS.port, env.PORT!, 'PORT') : DEFAULT_PORT
+  const logFormat = values['log-format'] === undefined ? undefined : valueFrom(OPTIONS.logFormat, values['log-format'], sourceOf('log-format')) as LogFormat
 
   return {
     kind: 'serve',
     options: {
+      ...options,
       port,
-      bind: values.bind,
-      directory: values.directory,
-      dotfiles: values.dotfiles,
-      readme: values.readme,
-      followSymlinks: values['follow-symlinks'],
-      cgi: values.cgi,
-      cgiDir: values['cgi-dir'],
-      cgiTimeout: numberFrom(typed['cgi-timeout'] ?? '--cgi-timeout', values['cgi-timeout'], DECIMAL),
-      cgiMaxConcurrent: numberFrom(typed['cgi-max-concurrent'] ?? '--cgi-max-concurrent', values['cgi-max-concurrent'], WHOLE),
-      cgiQueue: numberFrom(typed['cgi-queue'] ?? '--cgi-queue', values['cgi-queue'], WHOLE),
+      logFormat: logFormat ?? (isTTY ? 'pretty' : 'json'),
       cgiEnv: values.cgi === true ? inheritedEnvironment(env) : undefined,
-      logLevel: choice<LogLevel>('--log-level', values['log-level'], LOG_LEVELS),
-      logFormat: choice<LogFormat>('--log-format', values['log-format'], LOG_FORMATS) ?? (isTTY ? 'pretty' : 'json'),
-      echo: values.echo,
-      routes: values.routes,
-      login: values.login,
       loginUsers: values.login === true && nonEmpty(env.SERVEKIT_LOGIN_USERS) !== undefined ? parseLoginUsers(env.SERVEKIT_LOGIN_USERS!) : undefined,
       secret: nonEmpty(env.SERVEKIT_SECRET),
-      tls: values.tls,
-      tlsCert: values['tls-cert'],
-      tlsKey: values['tls-key'],
-      tlsPasswordFile: values['tls-password-file'],
-      tlsKeyType: choice<TlsKeyType>('--tls-key-type', values['tls-key-type'], TLS_KEY_TYPES),
-      tlsCacheDir: defaultTlsCacheDir(env, env.HOME !== undefined && env.HOME !== '' ? env.HOME : homedir()),
-      trustProxy: values['trust-proxy']
+      tlsCacheDir: defaultTlsCacheDir(env, env.HOME !== undefined && env.HOME !== '' ? env.HOME : homedir())
     },
     startup: { qr: values.qr === true, open: values.open === true },
-    workers: workersFrom(values.workers),
+    workers: workersFrom(typeof values.workers === 'string' ? values.workers : undefined),
     fromEnvironment,
     typed
   }
@@ -332,7 +319,7 @@ function flagLabel (name: string, spec: FlagSpec): string {
 }
 
 export function helpText (): string {
-  const rows = Object.entries(FLAGS).map(([name, spec]: [string, FlagSpec]) => [flagLabel(name, spec), spec.help] as const)
+  const rows = Object.entries(FLAGS).map(([name, spec]) => [flagLabel(name, spec), spec.help] as const)
   const variables = Object.entries(OTHER_VARIABLES)
   const width = Math.max(...[...rows, ...variables].map(([label]) => label.length)) + 2
   return `Usage: servekit [options] [folder] [port]

@@ -3,23 +3,16 @@
 import { homedir } from 'node:os'
 import { join } from 'node:path'
 import { OptionError } from './errors.js'
+import { inBounds, LOG_FORMATS, LOG_LEVELS, numberRule, OPTIONS, type OptionName } from './option-table.js'
 import { realDirectory } from './real-directory.js'
 import { tlsSettings, type TlsOptions, type TlsSettings } from './tls/settings.js'
 import { trustedProxies } from './trust-proxy.js'
 
-export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const
-export const LOG_FORMATS = ['json', 'pretty'] as const
+export { LOG_FORMATS, LOG_LEVELS }
 export type LogLevel = typeof LOG_LEVELS[number]
 export type LogFormat = typeof LOG_FORMATS[number]
 
-export const DEFAULT_PORT = 8000
-
-/** CGI defaults, as `--help` and the README state them. */
-export const CGI_DEFAULTS = {
-  timeoutSeconds: 60,
-  maxConcurrent: 32,
-  queue: 256
-} as const
+export const DEFAULT_PORT = OPTIONS.port.default
 
 export interface ServekitOptions extends TlsOptions {
   /** Folder to serve; default: the current folder. */
@@ -71,7 +64,8 @@ export interface ServekitOptions extends TlsOptions {
 export interface ResolvedCgiOptions {
   /** Real path of the scripts' folder. */
   dir: string
-  timeoutSeconds: number
+  /** Milliseconds a script may run, the unit the plugin and setTimeout take. */
+  timeout: number
   maxConcurrent: number
   queue: number
   env: Record<string, string> | undefined
@@ -103,37 +97,35 @@ export interface ResolvedOptions {
   trustProxy: string[]
 }
 
-function oneOf<T extends string> (option: string, value: unknown, allowed: readonly T[], fallback: T): T {
+function oneOf<T extends string> (option: OptionName, value: unknown, allowed: readonly T[], fallback: T): T {
   if (value === undefined) return fallback
   if ((allowed as readonly unknown[]).includes(value)) return value as T
   throw new OptionError(option, `${option} must be one of ${allowed.join(', ')} (got ${JSON.stringify(value)})`)
 }
 
-function flag (option: string, value: unknown, fallback = false): boolean {
-  if (value === undefined) return fallback
+type BooleanOption = { [K in OptionName]: typeof OPTIONS[K] extends { kind: 'boolean' } ? K : never }[OptionName]
+type NumberOption = { [K in OptionName]: typeof OPTIONS[K] extends { kind: 'number' } ? K : never }[OptionName]
+
+function flag (option: BooleanOption, value: unknown): boolean {
+  const spec = OPTIONS[option]
+  if (value === undefined) return 'default' in spec ? spec.default : false
   if (typeof value === 'boolean') return value
   throw new OptionError(option, `${option} must be true or false`)
 }
 
-export function checkPort (value: unknown, option = 'port'): number {
-  if (typeof value === 'number' && Number.isInteger(value) && value >= 0 && value <= 65535) return value
-  throw new OptionError(option, `${option} must be a whole number from 0 to 65535 (got ${JSON.stringify(value)})`)
+/** A number option, within the bounds the table gives it; its default when not given. */
+function numberOption (option: NumberOption, value: unknown): number {
+  const spec = OPTIONS[option]
+  if (value === undefined) return spec.default
+  if (typeof value === 'number' && inBounds(spec, value)) return value
+  throw new OptionError(option, `${option} must be ${numberRule(spec)} (got ${JSON.stringify(value)})`)
 }
 
-function wholeNumber (option: string, value: unknown, min: number, max: number, fallback: number): number {
-  if (value === undefined) return fallback
-  if (typeof value === 'number' && Number.isInteger(value) && value >= min && value <= max) return value
-  throw new OptionError(option, `${option} must be a whole number from ${min} to ${max} (got ${JSON.stringify(value)})`)
-}
-
-function seconds (option: string, value: unknown, fallback: number): number {
-  if (value === undefined) return fallback
-  // setTimeout overflows above 2^31-1 ms (about 24.8 days) and then fires at once.
-  if (typeof value === 'number' && value > 0 && value <= 86_400) return value
-  throw new OptionError(option, `${option} must be a number of seconds above 0 and at most 86400 (got ${JSON.stringify(value)})`)
-}
-
-const CGI_ONLY = ['cgiDir', 'cgiTimeout', 'cgiMaxConcurrent', 'cgiQueue', 'cgiEnv'] as const
+/** Options that only mean something with CGI on, from the table, and the CLI's environment map. */
+const CGI_ONLY: ReadonlyArray<keyof ServekitOptions> = [
+  ...(Object.keys(OPTIONS) as OptionName[]).filter((name) => (OPTIONS[name] as { needs?: string }).needs === 'cgi') as Array<keyof ServekitOptions>,
+  'cgiEnv'
+]
 
 async function cgiDirectory (cgiDir: string | undefined, root: string): Promise<string> {
   if (cgiDir !== undefined) return await realDirectory(cgiDir, 'cgiDir')
@@ -154,9 +146,9 @@ async function resolveCgi (input: ServekitOptions, root: string): Promise<Resolv
   }
   return {
     dir: await cgiDirectory(input.cgiDir, root),
-    timeoutSeconds: seconds('cgiTimeout', input.cgiTimeout, CGI_DEFAULTS.timeoutSeconds),
-    maxConcurrent: wholeNumber('cgiMaxConcurrent', input.cgiMaxConcurrent, 1, 10_000, CGI_DEFAULTS.maxConcurrent),
-    queue: wholeNumber('cgiQueue', input.cgiQueue, 0, 100_000, CGI_DEFAULTS.queue),
+    timeout: numberOption('cgiTimeout', input.cgiTimeout) * 1000,
+    maxConcurrent: numberOption('cgiMaxConcurrent', input.cgiMaxConcurrent),
+    queue: numberOption('cgiQueue', input.cgiQueue),
     // Checked by the plugin, which takes the same map.
     env: input.cgiEnv
   }
@@ -169,10 +161,10 @@ export async function resolveOptions (input: ServekitOptions = {}): Promise<Reso
   const root = await realDirectory(input.directory ?? '.', 'directory')
   return {
     root,
-    port: input.port === undefined ? DEFAULT_PORT : checkPort(input.port),
+    port: numberOption('port', input.port),
     bind: input.bind,
     dotfiles: flag('dotfiles', input.dotfiles),
-    readme: flag('readme', input.readme, true),
+    readme: flag('readme', input.readme),
     followSymlinks: flag('followSymlinks', input.followSymlinks),
     logLevel: oneOf('logLevel', input.logLevel, LOG_LEVELS, 'info'),
     logFormat: oneOf('logFormat', input.logFormat, LOG_FORMATS, 'json'),

@@ -37,8 +37,8 @@ test('without --cgi, CGI stays off', () => {
 
 test('a CGI number that is not a number is a usage error naming the flag', () => {
   assert.throws(() => parseCli(['--cgi', '--cgi-timeout', 'soon'], cli), (error: unknown) =>
-    error instanceof OptionError && error.message === '--cgi-timeout "soon" must be a number')
-  assert.throws(() => parseCli(['--cgi', '--cgi-max-concurrent', '2.5'], cli), /--cgi-max-concurrent "2.5" must be a whole number/)
+    error instanceof OptionError && error.message === '--cgi-timeout "soon" must be a number of seconds above 0 and at most 86400')
+  assert.throws(() => parseCli(['--cgi', '--cgi-max-concurrent', '2.5'], cli), /--cgi-max-concurrent "2.5" must be a whole number from 1 to 10000/)
 })
 
 test('--help lists the CGI flags', () => {
@@ -48,7 +48,7 @@ test('--help lists the CGI flags', () => {
 
 test('cgi defaults: <directory>/cgi-bin, 60 s, 32 running, 256 waiting', async () => {
   const resolved = await resolveOptions({ directory: fixture.path('site'), cgi: true })
-  assert.deepEqual(resolved.cgi, { dir: fixture.path('site', 'cgi-bin'), timeoutSeconds: 60, maxConcurrent: 32, queue: 256, env: undefined })
+  assert.deepEqual(resolved.cgi, { dir: fixture.path('site', 'cgi-bin'), timeout: 60_000, maxConcurrent: 32, queue: 256, env: undefined })
 })
 
 test('cgiDir may point anywhere', async () => {

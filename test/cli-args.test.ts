@@ -76,7 +76,10 @@ test('-p and --port set the port; the argument beside them is a mistake', () => 
 })
 
 test('a refused value names the flag as it was typed', () => {
-  assert.throws(() => parse(['--cgi', '--cgi-timeout=soon']), { name: 'OptionError', message: '--cgi-timeout "soon" must be a number' })
+  assert.throws(() => parse(['--cgi', '--cgi-timeout=soon']), { name: 'OptionError', message: '--cgi-timeout "soon" must be a number of seconds above 0 and at most 86400' })
+  assert.throws(() => parse(['--cgi', '--cgi-queue', '-1']), { name: 'UsageError', message: 'option --cgi-queue needs a value; one starting with "-" is written --cgi-queue=VALUE' })
+  assert.throws(() => parse(['--cgi', '--cgi-queue=-1']), { name: 'OptionError', message: '--cgi-queue "-1" must be a whole number from 0 to 100000' })
+  assert.throws(() => parse(['--cgi', '--cgi-queue=100001']), { name: 'OptionError', message: '--cgi-queue "100001" must be a whole number from 0 to 100000' })
   const renamed = nameTheVariable(new OptionError('cgiTimeout', 'cgiTimeout only applies with cgi on (--cgi)'), {}, { 'cgi-timeout': '--cgi-timeout' })
   assert.equal((renamed as Error).message, '--cgi-timeout only applies with cgi on (--cgi)')
   const short = nameTheVariable(new OptionError('directory', 'directory /x does not exist'), {}, { directory: '-d' })

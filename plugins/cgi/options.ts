@@ -3,6 +3,7 @@
 import { tmpdir } from 'node:os'
 import { dirname } from 'node:path'
 import { OptionError } from '../../src/errors.js'
+import { inBounds, OPTIONS, type NumberSpec } from '../../src/option-table.js'
 import { realDirectory } from '../../src/real-directory.js'
 import { DEFAULT_PATH } from './environment.js'
 
@@ -13,11 +14,11 @@ export interface CgiOptions {
   mount?: string
   /** The served folder: DOCUMENT_ROOT and the base of PATH_TRANSLATED. Default: the parent of `dir`. */
   documentRoot?: string
-  /** Milliseconds a script may run; then its process group is killed (504). Default 60000. */
+  /** Milliseconds a script may run, at most a day; then its process group is killed (504). Default 60000. */
   timeout?: number
-  /** Scripts running at once. Default 32. */
+  /** Scripts running at once, 1 to 10000. Default 32. */
   maxConcurrent?: number
-  /** Requests that may wait for a slot, each at most `timeout`; beyond that, 503. Default 256. */
+  /** Requests that may wait for a slot (0 to 100000), each at most `timeout`; beyond that, 503. Default 256. */
   queue?: number
   /** Server variables every script gets besides RFC 3875's. Default `{ PATH: '/usr/local/bin:/usr/bin:/bin' }`. */
   env?: Record<string, string>
@@ -50,6 +51,18 @@ function count (option: string, value: unknown, min: number, fallback: number): 
   throw new OptionError(option, `${option} must be a whole number of at least ${min} (got ${JSON.stringify(value)})`)
 }
 
+/**
+ * A limit the CLI also sets, with the CLI's bounds and default (src/option-table.ts),
+ * so a limit means the same from a flag and from code. `scale` converts the table's
+ * unit to the plugin's: seconds to the milliseconds setTimeout takes.
+ */
+function limit (option: string, value: unknown, spec: NumberSpec, scale = 1): number {
+  if (value === undefined) return spec.default * scale
+  if (typeof value === 'number' && inBounds({ ...spec, min: spec.min * scale, max: spec.max * scale, whole: true }, value)) return value
+  const bounds = `${spec.aboveMin === true ? 'above' : 'from'} ${spec.min * scale} ${spec.aboveMin === true ? 'and at most' : 'to'} ${spec.max * scale}`
+  throw new OptionError(option, `${option} must be a whole number ${bounds} (got ${JSON.stringify(value)})`)
+}
+
 function mountSegments (value: unknown): string[] {
   if (value === undefined) return ['cgi-bin']
   if (typeof value === 'string' && /^(\/[A-Za-z0-9._~-]+)+$/.test(value) && !value.split('/').some((s) => s === '.' || s === '..')) {
@@ -73,10 +86,9 @@ export async function resolveCgiOptions (options: CgiOptions): Promise<CgiSettin
     dir,
     mount: mountSegments(options.mount),
     documentRoot: options.documentRoot === undefined ? dirname(dir) : await realDirectory(options.documentRoot, 'documentRoot'),
-    // setTimeout overflows above 2^31-1 ms and then fires at once.
-    timeout: Math.min(count('timeout', options.timeout, 1, 60_000), 2 ** 31 - 1),
-    maxConcurrent: count('maxConcurrent', options.maxConcurrent, 1, 32),
-    queue: count('queue', options.queue, 0, 256),
+    timeout: limit('timeout', options.timeout, OPTIONS.cgiTimeout, 1000),
+    maxConcurrent: limit('maxConcurrent', options.maxConcurrent, OPTIONS.cgiMaxConcurrent),
+    queue: limit('queue', options.queue, OPTIONS.cgiQueue),
     env: variables(options.env),
     dotfiles: options.dotfiles ?? false,
     spool: {
