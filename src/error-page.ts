@@ -10,6 +10,7 @@ export const ERROR_PAGE_CSP = "default-src 'none'; style-src 'unsafe-inline'; ba
 const STYLE = PAGE_STYLE +
   '.err{max-width:36rem;padding-block:3.5rem 2rem}' +
   '.code{margin:0;font-size:4.5rem;font-weight:700;line-height:1;color:var(--mu);font-variant-numeric:tabular-nums;letter-spacing:-.02em}' +
+  '.path{margin:0 0 .75rem}.path code{font:.85rem ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;background:var(--sf);border:1px solid var(--bd);border-radius:6px;padding:.2rem .5rem;overflow-wrap:anywhere}' +
   '.err h1{margin:.5rem 0 .75rem;font-size:1.6rem}.err p.msg{margin:0 0 2rem;color:var(--mu);overflow-wrap:anywhere}'
 
 /**
@@ -18,7 +19,7 @@ const STYLE = PAGE_STYLE +
  * clean segments, so it cannot become `//evil.example/` or leave the site.
  */
 export function nearestFolder (url: string): string {
-  const path = url.split(/[?#]/, 1)[0] ?? ''
+  const path = pathOf(url)
   // The last named segment is what failed, file or folder; its parent is the way back.
   const parts = path.split('/').filter((part) => part !== '').slice(0, -1)
   const segments: string[] = []
@@ -68,7 +69,11 @@ export function renderErrorPage ({ statusCode, message, url }: ErrorPage): strin
     `<title>${statusCode} ${reason}</title>\n<style>${STYLE}</style>\n</head>\n<body>\n` +
     '<header class="top"><div class="in bar"><a class="brand" href="/">servekit</a></div></header>\n' +
     `<main class="in"><div class="err">\n<p class="code">${statusCode}</p>\n<h1>${reason}</h1>\n` +
-    `<p class="msg">${escapeHtml(text)}</p>\n<p><a class="btn" href="${escapeHtml(back)}">${label}</a></p>\n</div></main>\n</body>\n</html>\n`
+    `<p class="path"><code>${escapeHtml(safeDecode(pathOf(url)))}</code></p>\n<p class="msg">${escapeHtml(text)}</p>\n<p><a class="btn" href="${escapeHtml(back)}">${label}</a></p>\n</div></main>\n</body>\n</html>\n`
+}
+
+function pathOf (url: string): string {
+  return url.split(/[?#]/, 1)[0] ?? ''
 }
 
 function safeDecode (path: string): string {

@@ -32,7 +32,12 @@ export function humanSize (bytes: number): string {
 
 /** `1,234,567 bytes`, for the hover text of a size. */
 export function exactSize (bytes: number): string {
-  return `${String(bytes).replace(/\B(?=(\d{3})+(?!\d))/g, ',')} ${bytes === 1 ? 'byte' : 'bytes'}`
+  return `${grouped(bytes)} ${bytes === 1 ? 'byte' : 'bytes'}`
+}
+
+// Not toLocaleString: the first call builds an ICU formatter, tens of ms on a cold start.
+function grouped (n: number): string {
+  return n < 1000 ? String(n) : String(n).replace(/\B(?=(\d{3})+(?!\d))/g, ',')
 }
 
 const HEADINGS: ReadonlyArray<{ key: SortKey, label: string, cell: string }> = [
@@ -79,7 +84,7 @@ function summary (entries: readonly ListingEntry[]): string {
   let folders = 0
   for (const entry of entries) if (entry.type === 'directory') folders++
   const files = entries.length - folders
-  const count = (n: number, one: string): string => `${n.toLocaleString('en')} ${one}${n === 1 ? '' : 's'}`
+  const count = (n: number, one: string): string => `${grouped(n)} ${one}${n === 1 ? '' : 's'}`
   const counts = [folders > 0 ? count(folders, 'folder') : '', files > 0 ? count(files, 'file') : ''].filter((text) => text !== '')
   return `<p class="sum"><span>${counts.join(', ')}</span><span id="shown" role="status"></span></p>`
 }

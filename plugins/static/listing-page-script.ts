@@ -5,7 +5,7 @@
 // open the first match, Escape to clear. Served inline and allowed by its hash only.
 import { createHash } from 'node:crypto'
 
-export const LISTING_SCRIPT = String.raw`(() => {
+const SOURCE = String.raw`(() => {
   const d = document
   const body = d.querySelector('.ls tbody')
   if (body === null) return
@@ -102,6 +102,9 @@ export const LISTING_SCRIPT = String.raw`(() => {
     }
   })
 })()`
+
+// Indentation and comment lines are for people; the newlines stay (statements end there).
+export const LISTING_SCRIPT = SOURCE.replace(/^\s+/gm, '').replace(/^\/\/.*\n/gm, '')
 
 /** The CSP source that allows this script and no other. */
 export const LISTING_SCRIPT_HASH = `'sha256-${createHash('sha256').update(LISTING_SCRIPT).digest('base64')}'`
