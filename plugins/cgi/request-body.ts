@@ -2,6 +2,9 @@
 // straight through. A chunked body has no length to put in CONTENT_LENGTH (RFC 3875
 // 4.1.2), so it is spooled first: in memory up to a threshold, then in a temp file
 // that is unlinked at once, so nothing is left behind even if the server dies.
+// Either way a body is limited (413 beyond): a script given an endless body would
+// read, or spool, without end. A spool that cannot be written is the server's
+// trouble, not the client's: 507, logged with the reason.
 import { randomUUID } from 'node:crypto'
 import type { IncomingHttpHeaders } from 'node:http'
 import { open, unlink, type FileHandle } from 'node:fs/promises'
@@ -13,6 +16,9 @@ export type RequestBody =
   | { kind: 'none' }
   | { kind: 'stream', length: number, source: Readable }
   | { kind: 'spooled', length: number, open: () => Readable, dispose: () => Promise<void> }
+
+/** The largest request body a script is given by default: generous, but an end. */
+export const DEFAULT_MAX_BODY = 1024 ** 3
 
 export interface SpoolOptions {
   /** Bytes kept in memory before spooling to a file. */
@@ -27,13 +33,33 @@ export interface SpoolOptions {
  * RFC 9112 6.3: a request has a body if and only if it says how it is framed,
  * whatever the method; `Content-Length: 0` is a body of length 0.
  */
-export async function requestBody (headers: IncomingHttpHeaders, source: Readable, spool: SpoolOptions): Promise<RequestBody> {
+export async function requestBody (headers: IncomingHttpHeaders, source: Readable, spool: SpoolOptions, maxBody = DEFAULT_MAX_BODY): Promise<RequestBody> {
   if (headers['transfer-encoding'] === undefined) {
     const length = headers['content-length']
+    if (length === undefined) return { kind: 'none' }
     // Node has checked it is a single valid number.
-    return length === undefined ? { kind: 'none' } : { kind: 'stream', length: Number(length), source }
+    if (Number(length) > maxBody) {
+      // Refused before a byte is read; discarded while the 413 goes out (see below).
+      source.resume()
+      throw tooLarge(maxBody)
+    }
+    return { kind: 'stream', length: Number(length), source }
   }
-  return await spoolBody(source, spool)
+  return await spoolBody(source, { ...spool, limit: Math.min(spool.limit, maxBody) })
+}
+
+function tooLarge (limit: number): Error {
+  return httpError(413, `request bodies are limited to ${limit} bytes`)
+}
+
+/**
+ * A spool file that cannot be made or written (a full disk, a folder gone): 507.
+ * Not exposed, so the client is told nothing of paths or errnos and the error
+ * handler logs the reason, once.
+ */
+function spoolFailed (error: unknown): Error {
+  const reason = (error as NodeJS.ErrnoException).code ?? (error as Error).message
+  return Object.assign(new Error(`cgi: the request body could not be spooled to a file: ${reason}`), { statusCode: 507, cause: error })
 }
 
 async function spoolBody (source: Readable, { memory, limit, dir }: SpoolOptions): Promise<RequestBody> {
@@ -48,21 +74,26 @@ async function spoolBody (source: Readable, { memory, limit, dir }: SpoolOptions
         // Read on and discard while the 413 goes out: closing with unread data would
         // reset the connection before the client sees the answer.
         source.resume()
-        throw httpError(413, `chunked request bodies are limited to ${limit} bytes`)
+        throw tooLarge(limit)
       }
       if (file === undefined && length <= memory) {
         chunks.push(chunk)
         continue
       }
-      if (file === undefined) {
-        const path = join(dir, `servekit-cgi-${randomUUID()}`)
-        file = await open(path, 'wx+', 0o600)
-        await unlink(path)
-        chunks.push(chunk)
-        await file.write(Buffer.concat(chunks))
-        chunks.length = 0
-      } else {
-        await file.write(chunk)
+      try {
+        if (file === undefined) {
+          const path = join(dir, `servekit-cgi-${randomUUID()}`)
+          file = await open(path, 'wx+', 0o600)
+          await unlink(path)
+          chunks.push(chunk)
+          await file.write(Buffer.concat(chunks))
+          chunks.length = 0
+        } else {
+          await file.write(chunk)
+        }
+      } catch (error) {
+        source.resume()
+        throw spoolFailed(error)
       }
     }
   } catch (error) {
