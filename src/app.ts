@@ -98,15 +98,8 @@ export async function buildApp (input: AppOptions = {}): Promise<FastifyInstance
     reserved: cgiOptions === undefined ? [] : ['cgi-bin']
   })
   if (cgiOptions !== undefined) {
-    await app.register(cgi, {
-      dir: cgiOptions.dir,
-      documentRoot: options.root,
-      timeout: cgiOptions.timeout,
-      maxConcurrent: cgiOptions.maxConcurrent,
-      queue: cgiOptions.queue,
-      env: cgiOptions.env,
-      dotfiles: options.dotfiles
-    })
+    // Every CGI option of the table arrives under the plugin's own name and unit.
+    await app.register(cgi, { ...cgiOptions, documentRoot: options.root, dotfiles: options.dotfiles })
   }
   // Routes below are more specific than the static plugin's `/*`, so they win
   // in Fastify's router whatever the order.

@@ -109,3 +109,34 @@ export function inBounds (spec: NumberSpec, value: number): boolean {
 export function optionOfFlag (flag: string): OptionName | undefined {
   return (Object.keys(OPTIONS) as OptionName[]).find((name) => OPTIONS[name].flag === flag)
 }
+
+type Specs = typeof OPTIONS
+type ValueOf<S> = S extends { kind: 'boolean' } ? boolean : S extends { kind: 'number' } ? number : S extends { choices: readonly (infer C)[] } ? C : string
+
+/** The library's options as the table types them (the command line's own left out). */
+export type TableOptions = { -readonly [K in OptionName as Specs[K] extends { cliOnly: true } ? never : K]?: ValueOf<Specs[K]> }
+
+/** On/off and number options that need nothing but the table to be resolved. */
+export type PlainName = { [K in OptionName]: Specs[K] extends { cliOnly: true } | { needs: string } ? never : Specs[K] extends { kind: 'boolean' | 'number' } ? K : never }[OptionName]
+export type PlainOptions = { -readonly [K in PlainName]: ValueOf<Specs[K]> }
+
+/**
+ * CGI's limits, the number options that need `cgi`, under the CGI plugin's names
+ * (`cgiMaxConcurrent` → `maxConcurrent`); durations in milliseconds, the unit
+ * the plugin and setTimeout take.
+ */
+type CgiName = { [K in OptionName]: Specs[K] extends { needs: 'cgi', kind: 'number' } ? K : never }[OptionName]
+export type CgiLimits = { -readonly [K in CgiName as K extends `cgi${infer R}` ? Uncapitalize<R> : never]: number }
+
+export function namesWhere (test: (spec: OptionSpec) => boolean): OptionName[] {
+  return (Object.keys(OPTIONS) as OptionName[]).filter((name) => test(OPTIONS[name]))
+}
+
+/** `cgiMaxConcurrent` → `maxConcurrent`: the plugin's name of a CGI option. */
+export function cgiName (name: string): string {
+  const rest = name.replace(/^cgi/, '')
+  return rest.charAt(0).toLowerCase() + rest.slice(1)
+}
+
+/** Seconds, as the CLI takes them, become the milliseconds code takes. */
+export const MS_PER: Readonly<Record<string, number>> = { seconds: 1000 }

@@ -3,7 +3,7 @@
 import { homedir } from 'node:os'
 import { join } from 'node:path'
 import { OptionError } from './errors.js'
-import { inBounds, LOG_FORMATS, LOG_LEVELS, numberRule, OPTIONS, type OptionName } from './option-table.js'
+import { cgiName, inBounds, LOG_FORMATS, LOG_LEVELS, MS_PER, namesWhere, numberRule, OPTIONS, type CgiLimits, type NumberSpec, type OptionName, type PlainOptions, type TableOptions } from './option-table.js'
 import { realDirectory } from './real-directory.js'
 import { tlsSettings, type TlsOptions, type TlsSettings } from './tls/settings.js'
 import { trustedProxies } from './trust-proxy.js'
@@ -14,7 +14,8 @@ export type LogFormat = typeof LOG_FORMATS[number]
 
 export const DEFAULT_PORT = OPTIONS.port.default
 
-export interface ServekitOptions extends TlsOptions {
+/** Every option of the table (src/option-table.ts) is here, typed from it; the documented ones below too. */
+export interface ServekitOptions extends TlsOptions, Omit<TableOptions, 'trustProxy'> {
   /** Folder to serve; default: the current folder. */
   directory?: string
   /** TCP port; 0 picks a free one. Default 8000. */
@@ -61,31 +62,28 @@ export interface ServekitOptions extends TlsOptions {
   trustProxy?: string | readonly string[]
 }
 
-export interface ResolvedCgiOptions {
+/** The CGI plugin's options: the folder, the variables, and every limit of the table (`timeout` in ms). */
+export interface ResolvedCgiOptions extends CgiLimits {
   /** Real path of the scripts' folder. */
   dir: string
-  /** Milliseconds a script may run, the unit the plugin and setTimeout take. */
-  timeout: number
-  maxConcurrent: number
-  queue: number
   env: Record<string, string> | undefined
 }
 
-export interface ResolvedOptions {
+/** Switches of a group resolved on its own below (`tls`, `cgi`): not plain values. */
+type GroupSwitch = 'tls' | 'cgi'
+
+/**
+ * Options validated, defaults filled in. Every on/off and number option of the
+ * table is here under its own name (`port`, `dotfiles`, `readme`, ...), typed from it.
+ */
+export interface ResolvedOptions extends Omit<PlainOptions, GroupSwitch> {
   /** Real path of the served folder. */
   root: string
-  port: number
   bind: string | undefined
-  dotfiles: boolean
-  /** Show a folder's README under its listing. */
-  readme: boolean
-  followSymlinks: boolean
   logLevel: LogLevel
   logFormat: LogFormat
-  echo: boolean
   /** Real path of the route-module folder. */
   routes: string | undefined
-  login: boolean
   /** Checked by the login plugin, which owns the rules. */
   loginUsers: Record<string, string> | undefined
   secret: string | undefined
@@ -121,11 +119,33 @@ function numberOption (option: NumberOption, value: unknown): number {
   throw new OptionError(option, `${option} must be ${numberRule(spec)} (got ${JSON.stringify(value)})`)
 }
 
+/** On/off and number options resolved from the table alone, so a new one needs no code here. */
+const PLAIN = namesWhere((spec) => spec.cliOnly !== true && spec.needs === undefined && (spec.kind === 'boolean' || spec.kind === 'number'))
+  .filter((name) => name !== 'tls' && name !== 'cgi')
+
+function plainOptions (input: ServekitOptions): Omit<PlainOptions, GroupSwitch> {
+  const resolved: Record<string, boolean | number> = {}
+  for (const name of PLAIN) {
+    const value = (input as Record<string, unknown>)[name]
+    resolved[name] = OPTIONS[name].kind === 'boolean' ? flag(name as BooleanOption, value) : numberOption(name as NumberOption, value)
+  }
+  return resolved as Omit<PlainOptions, GroupSwitch>
+}
+
+/** CGI's limits from the table, under the plugin's names and units. */
+const CGI_LIMITS = namesWhere((spec) => spec.needs === 'cgi' && spec.kind === 'number') as NumberOption[]
+
+function cgiLimits (input: ServekitOptions): CgiLimits {
+  const limits: Record<string, number> = {}
+  for (const name of CGI_LIMITS) {
+    const spec: NumberSpec = OPTIONS[name]
+    limits[cgiName(name)] = numberOption(name, (input as Record<string, unknown>)[name]) * (MS_PER[spec.unit ?? ''] ?? 1)
+  }
+  return limits as unknown as CgiLimits
+}
+
 /** Options that only mean something with CGI on, from the table, and the CLI's environment map. */
-const CGI_ONLY: ReadonlyArray<keyof ServekitOptions> = [
-  ...(Object.keys(OPTIONS) as OptionName[]).filter((name) => (OPTIONS[name] as { needs?: string }).needs === 'cgi') as Array<keyof ServekitOptions>,
-  'cgiEnv'
-]
+const CGI_ONLY: ReadonlyArray<keyof ServekitOptions> = [...namesWhere((spec) => spec.needs === 'cgi') as Array<keyof ServekitOptions>, 'cgiEnv']
 
 async function cgiDirectory (cgiDir: string | undefined, root: string): Promise<string> {
   if (cgiDir !== undefined) return await realDirectory(cgiDir, 'cgiDir')
@@ -146,9 +166,7 @@ async function resolveCgi (input: ServekitOptions, root: string): Promise<Resolv
   }
   return {
     dir: await cgiDirectory(input.cgiDir, root),
-    timeout: numberOption('cgiTimeout', input.cgiTimeout) * 1000,
-    maxConcurrent: numberOption('cgiMaxConcurrent', input.cgiMaxConcurrent),
-    queue: numberOption('cgiQueue', input.cgiQueue),
+    ...cgiLimits(input),
     // Checked by the plugin, which takes the same map.
     env: input.cgiEnv
   }
@@ -160,17 +178,12 @@ export async function resolveOptions (input: ServekitOptions = {}): Promise<Reso
   }
   const root = await realDirectory(input.directory ?? '.', 'directory')
   return {
+    ...plainOptions(input),
     root,
-    port: numberOption('port', input.port),
     bind: input.bind,
-    dotfiles: flag('dotfiles', input.dotfiles),
-    readme: flag('readme', input.readme),
-    followSymlinks: flag('followSymlinks', input.followSymlinks),
     logLevel: oneOf('logLevel', input.logLevel, LOG_LEVELS, 'info'),
     logFormat: oneOf('logFormat', input.logFormat, LOG_FORMATS, 'json'),
-    echo: flag('echo', input.echo),
     routes: input.routes === undefined ? undefined : await realDirectory(input.routes, 'routes'),
-    login: flag('login', input.login),
     loginUsers: input.loginUsers,
     secret: input.secret,
     tls: tlsSettings(input, homedir()),
