@@ -1,11 +1,8 @@
 // The app factory: validated options in, a Fastify instance (not listening) out,
 // with one plugin per capability.
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify'
-import cgi from '../plugins/cgi/index.js'
 import staticFiles from '../plugins/static/index.js'
-import echo from '../routes/echo/index.js'
 import health from '../routes/health/index.js'
-import login from '../routes/login/index.js'
 import { clientErrorHandler } from './client-errors.js'
 import { useErrorReplies } from './error-reply.js'
 import { createLogger } from './logger.js'
@@ -14,7 +11,6 @@ import type { CacheLimits } from './lookup/cached.js'
 import { resolveOptions, type ResolvedOptions, type ServekitOptions } from './options.js'
 import { RequestLog } from './request-log.js'
 import { originForm } from './request-target.js'
-import routeModules from './route-modules.js'
 import { loadTls, type HttpsOptions } from './tls/index.js'
 import { hookTlsServer } from './tls/server-hooks.js'
 
@@ -95,17 +91,21 @@ export async function buildApp (input: AppOptions = {}): Promise<FastifyInstance
     root: options.root,
     dotfiles: options.dotfiles,
     lookup,
+    readme: options.readme,
     reserved: cgiOptions === undefined ? [] : ['cgi-bin']
   })
   if (cgiOptions !== undefined) {
     // Every CGI option of the table arrives under the plugin's own name and unit.
+    const { default: cgi } = await import('../plugins/cgi/index.js')
     await app.register(cgi, { ...cgiOptions, documentRoot: options.root, dotfiles: options.dotfiles })
   }
   // Routes below are more specific than the static plugin's `/*`, so they win
   // in Fastify's router whatever the order.
   await app.register(health)
-  if (options.echo) await app.register(echo, { prefix: '/echo' })
-  if (options.login) await app.register(login, { prefix: '/login', users: options.loginUsers, secret: options.secret })
-  if (options.routes !== undefined) await app.register(routeModules, { dir: options.routes })
+  // Imported only when on: a server that does not use them does not pay for loading
+  // them (multipart, cookies, autoload) before its first answer.
+  if (options.echo) await app.register((await import('../routes/echo/index.js')).default, { prefix: '/echo' })
+  if (options.login) await app.register((await import('../routes/login/index.js')).default, { prefix: '/login', users: options.loginUsers, secret: options.secret })
+  if (options.routes !== undefined) await app.register((await import('./route-modules.js')).default, { dir: options.routes })
   return app
 }
