@@ -9,7 +9,8 @@ import { fsHttpError, httpError } from '../../src/errors.js'
 import { createLookup, type Lookup, type Opened } from '../../src/lookup/index.js'
 import type { CacheLimits } from '../../src/lookup/cached.js'
 import { realDirectory } from '../../src/real-directory.js'
-import { sortEntries, SORT_KEYS, SORT_ORDERS, type SortKey, type SortOrder } from './listing.js'
+import { sortEntries, SORT_KEYS, SORT_ORDERS, type ListingEntry, type SortKey, type SortOrder } from './listing.js'
+import { renderReadme } from './readme.js'
 import { LISTING_CSP, renderListingHtml, renderListingJson } from './listing-html.js'
 import { sendFile } from './file-response.js'
 
@@ -33,9 +34,15 @@ export interface StaticFilesOptions {
   cache?: false | Partial<CacheLimits>
   /** A lookup built by the app (buildApp makes one); default: one made from the options above, closed with the app. */
   lookup?: Lookup
+  /** Show a folder's README (README.md, README) under its HTML listing. Default true. */
+  readme?: boolean
 }
 
 const READ_METHODS = ['GET', 'HEAD']
+// Looked for among a listing's entries, in this order.
+const README_NAMES = ['README.md', 'readme.md', 'README.markdown', 'README']
+// A README longer than this is left out rather than rendered on every listing.
+const README_MAX_BYTES = 256 * 1024
 const ALLOW = READ_METHODS.join(', ')
 const LISTING_TYPES = ['text/html', 'application/json']
 const LISTING_HEADERS = {
@@ -71,6 +78,7 @@ const staticFiles: FastifyPluginAsync<StaticFilesOptions> = async (app, options)
   const dotfiles = options.dotfiles ?? false
   const index = options.index ?? ['index.html', 'index.htm']
   const reserved = options.reserved ?? []
+  const showReadme = options.readme ?? true
   let lookup = options.lookup
   if (lookup === undefined) {
     const root = await realDirectory(options.root, 'root')
@@ -87,6 +95,22 @@ const staticFiles: FastifyPluginAsync<StaticFilesOptions> = async (app, options)
   // Requests for other methods must reach the 405 handler whatever their body.
   app.removeAllContentTypeParsers()
   app.addContentTypeParser('*', (_request, _payload, done) => { done(null) })
+
+  /** The text of the folder's README, through the lookup like any file; undefined when there is none to show. */
+  async function readmeOf (segments: readonly string[], entries: readonly ListingEntry[]): Promise<string | undefined> {
+    const name = README_NAMES.find((candidate) => entries.some((entry) => entry.type === 'file' && entry.name === candidate))
+    if (name === undefined) return undefined
+    const file = await openIfThere(files, [...segments, name])
+    if (file === undefined) return undefined
+    try {
+      if (file.kind !== 'file' || file.stats.size > README_MAX_BYTES) return undefined
+      return (await files.readSmall(file)).toString('utf8')
+    } catch {
+      return undefined
+    } finally {
+      file.descriptor.release()
+    }
+  }
 
   async function serveFolder (request: FastifyRequest, reply: FastifyReply, name: Named, folder: Opened): Promise<FastifyReply> {
     const { segments, trailingSlash, query } = name
@@ -114,10 +138,14 @@ const staticFiles: FastifyPluginAsync<StaticFilesOptions> = async (app, options)
       (new Negotiator(request.raw).mediaType(LISTING_TYPES) === 'application/json' ? 'json' : 'html')
     const urlPath = segments.length === 0 ? '/' : `/${segments.join('/')}/`
     const listing = await files.listing(folder).catch((error: unknown) => { throw fsHttpError(error) })
+    const readme = format === 'html' && showReadme ? await readmeOf(segments, listing.entries) : undefined
     // The URL path is part of the key: a folder reached through a symlink has another title.
+    // A README written since is a change in the folder, which drops the kept listing.
     const page = listing.view(`${format} ${sort} ${order} ${urlPath}`, () => {
       const sorted = sortEntries([...listing.entries], sort, order)
-      return format === 'json' ? renderListingJson(urlPath, sorted) : renderListingHtml(urlPath, sorted, sort, order)
+      return format === 'json'
+        ? renderListingJson(urlPath, sorted)
+        : renderListingHtml(urlPath, sorted, sort, order, readme === undefined ? {} : { readmeHtml: renderReadme(readme) })
     })
     return await reply.headers(LISTING_HEADERS).type(format === 'json' ? 'application/json; charset=utf-8' : 'text/html; charset=utf-8').send(page)
   }
