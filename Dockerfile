@@ -2,7 +2,7 @@
 # servekit as an image: built with the dev dependencies, run with the production
 # ones only, as the unprivileged user `node`, under tini. Configure it with
 # SERVEKIT_* variables (see README, Docker): the health check reads them too.
-ARG NODE_VERSION=22
+ARG NODE_VERSION=24
 
 FROM node:${NODE_VERSION}-bookworm-slim AS build
 WORKDIR /app

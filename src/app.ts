@@ -19,6 +19,8 @@ export interface AppOptions extends ServekitOptions {
   logger?: FastifyBaseLogger
   /** Key and certificate to serve HTTPS with; default: found or made from the `tls*` options. */
   https?: HttpsOptions
+  /** The options above, already resolved (startServer does it first, for TLS): not checked twice. */
+  resolved?: ResolvedOptions
   /**
    * The file lookup's cache: false for the plain lookup (every request reads the
    * disk, nothing is kept), else limits for the cached one (default).
@@ -51,7 +53,7 @@ export const TIMEOUTS = {
 } as const
 
 export async function buildApp (input: AppOptions = {}): Promise<FastifyInstance> {
-  const options = await resolveOptions(input)
+  const options = input.resolved ?? await resolveOptions(input)
   const tls = input.https === undefined ? await loadTls(options) : undefined
   const https = input.https ?? tls?.https
   const sweep = { connectionsCheckingInterval: TIMEOUTS.sweep }

@@ -101,9 +101,10 @@ async function drain (app: FastifyInstance): Promise<void> {
 
 export async function startServer (input: StartOptions = {}): Promise<RunningServer> {
   // The certificate is settled before the app is built, so the start-up line can describe it.
-  const tls = input.https === undefined ? await loadTls(await resolveOptions(input)) : undefined
+  const resolved = input.resolved ?? await resolveOptions(input)
+  const tls = input.https === undefined ? await loadTls(resolved) : undefined
   const https = input.https ?? tls?.https
-  const app = await buildApp({ ...input, https })
+  const app = await buildApp({ ...input, https, resolved })
   const { port, bind } = app.servekit
   const host = bind ?? (hasIPv6() ? '::' : '0.0.0.0')
   // Fastify logs its own "Server listening" line; ours below must be the first.
