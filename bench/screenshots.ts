@@ -1,5 +1,5 @@
 // `npm run screenshots`: the pages people see, photographed in headless Chromium into
-// docs/screenshots/ (listing on a desktop and a phone, light and dark; a 404 page), from
+// docs/screenshots/ (listing on a desktop and a phone, light and dark; a 404 page; the login demo), from
 // a folder made for the purpose with fixed times, so a change in the pictures is a change
 // in the pages.
 import { mkdir, truncate, utimes } from 'node:fs/promises'
@@ -51,7 +51,7 @@ async function main (): Promise<void> {
     }
     when += 37 * 3600 + 1234
   }
-  const server = await startServer({ port: 0, bind: '127.0.0.1', logLevel: 'silent', directory: fixture.dir })
+  const server = await startServer({ port: 0, bind: '127.0.0.1', logLevel: 'silent', directory: fixture.dir, login: true })
   const browser = await openBrowser()
   await mkdir(OUT, { recursive: true })
   try {
@@ -64,7 +64,8 @@ async function main (): Promise<void> {
       { file: 'listing-phone-dark.png', url: '/', viewport: PHONE, dark: true },
       { file: 'folder-desktop-light.png', url: '/photos/2026-summer/', viewport: DESKTOP, dark: false },
       { file: 'not-found-desktop-light.png', url: '/photos/missing.jpg', viewport: DESKTOP, dark: false },
-      { file: 'not-found-phone-dark.png', url: '/photos/missing.jpg', viewport: PHONE, dark: true }
+      { file: 'not-found-phone-dark.png', url: '/photos/missing.jpg', viewport: PHONE, dark: true },
+      { file: 'login-phone-dark.png', url: '/login', viewport: PHONE, dark: true }
     ]
     for (const shot of shots) {
       await page.setViewportSize(shot.viewport)

@@ -14,7 +14,7 @@ export const PAGE_HEADERS = {
 }
 
 const STYLE = PAGE_STYLE +
-  '.card{max-width:24rem;margin:3rem auto;padding:1.75rem;border:1px solid var(--bd);border-radius:10px;background:var(--bg)}' +
+  '.card{width:min(24rem,calc(100% - 2rem));margin:3rem auto;padding:1.75rem;border:1px solid var(--bd);border-radius:10px;background:var(--bg)}' +
   '.card h1{margin:0 0 1rem;font-size:1.5rem}' +
   'label,input,button{display:block;width:100%}label{font-weight:500;font-size:.9rem}' +
   'input{margin:.3rem 0 1rem;padding:.55rem .7rem;font:inherit;color:var(--fg);background:var(--bg);border:1px solid var(--bd);border-radius:6px}' +
