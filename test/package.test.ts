@@ -49,7 +49,8 @@ test('the tarball holds the built code, README and LICENSE, and nothing else of 
   for (const file of ['package.json', 'README.md', 'LICENSE', 'dist/src/cli.js', 'dist/src/index.d.ts', 'dist/plugins/static/index.js', 'dist/routes/echo/index.js']) {
     assert.ok(files.includes(file), `${file} is packed`)
   }
-  const stray = files.filter((file) => /^(src|plugins|routes|test|bench|dist\/test|dist\/bench|node_modules)\//.test(file) || file.endsWith('.map') || file.endsWith('.ts') && !file.endsWith('.d.ts'))
+  const stray = files.filter((file) => /^(src|plugins|routes|test|bench|dist\/test|dist\/bench|node_modules)\//.test(file) || file.endsWith('.map') ||
+    (file.endsWith('.ts') && !file.endsWith('.d.ts')) || (file.startsWith('docs/') && !file.endsWith('.md')))
   assert.deepEqual(stray, [])
 })
 
