@@ -2,12 +2,14 @@
 // when they die, drained together on SIGTERM.
 import { strict as assert } from 'node:assert'
 import { open, readdir } from 'node:fs/promises'
+import { request as httpRequest } from 'node:http'
 import { createServer, type Server } from 'node:net'
 import { after, before, test } from 'node:test'
 import { FIRST_DELAY_MS, MAX_DELAY_MS, restartDelay, STABLE_MS, youngDeaths } from '../src/cluster/backoff.js'
 import { runCli, started, type CliRun } from './helpers/cli.js'
 import { makeTree, type Fixture } from './helpers/fixtures.js'
 import { get, startDownload } from './helpers/http.js'
+import { waitFor } from './helpers/wait.js'
 
 const FORM = { 'content-type': 'application/x-www-form-urlencoded' }
 let fixture: Fixture
@@ -146,4 +148,56 @@ test('with --tls the primary makes the certificate once and every worker serves 
     }))
   }
   assert.deepEqual([...fingerprints], [(startup.certificate as { fingerprint256: string }).fingerprint256])
+})
+
+interface LoadOutcome { ok: number, failed: number, slowestFailureMs: number, hung: number }
+
+/** Fresh-connection GETs, `concurrency` at a time, until `stop()`; `outcome` counts as they come. */
+function load (port: number, concurrency: number): { outcome: LoadOutcome, stop: () => Promise<void> } {
+  const outcome: LoadOutcome = { ok: 0, failed: 0, slowestFailureMs: 0, hung: 0 }
+  let running = true
+  const one = async (): Promise<void> => await new Promise((resolve) => {
+    const begun = Date.now()
+    const failed = (): void => {
+      outcome.failed++
+      outcome.slowestFailureMs = Math.max(outcome.slowestFailureMs, Date.now() - begun)
+      resolve()
+    }
+    // A reset comes within milliseconds; 3 s without an answer is a hang.
+    const req = httpRequest({ host: '127.0.0.1', port, path: '/a.txt', agent: false, timeout: 3000 }, (res) => {
+      res.resume()
+      res.on('end', () => { outcome.ok++; resolve() })
+      res.on('error', failed)
+    })
+    req.on('timeout', () => { outcome.hung++; req.destroy() })
+    req.on('error', failed)
+    req.end()
+  })
+  const loops = Promise.all(Array.from({ length: concurrency }, async () => { while (running) await one() }))
+  return { outcome, stop: async () => { running = false; await loops } }
+}
+
+test('a worker killed under load takes only its own requests in flight, and they fail at once: none hangs', async () => {
+  const run = runCli(['-d', fixture.dir, '-b', '127.0.0.1', '--workers', '2', '0'])
+  after(() => run.child.kill('SIGKILL'))
+  const port = await started(run)
+  const workers = [...await workerPids(run, port, 2)]
+  const kills = 2
+  const { outcome, stop } = load(port, 6)
+  for (let kill = 0; kill < kills; kill++) {
+    const victim = workers.shift()!
+    const answered = outcome.ok
+    await waitFor(() => outcome.ok > answered + 100, 'load on both workers', 20_000)
+    process.kill(victim, 'SIGKILL')
+    const replaced = await run.waitForLog((e) => e.replaced === victim)
+    workers.push(replaced.worker as number)
+  }
+  const answered = outcome.ok
+  await waitFor(() => outcome.ok > answered + 100, 'load after the last replacement', 20_000)
+  await stop()
+  const { ok, failed, slowestFailureMs, hung } = outcome
+  process.stdout.write(`# ${kills} worker kills under 6 concurrent clients: ${ok} answered, ${failed} failed (${failed / kills} per kill, slowest failure ${slowestFailureMs} ms), ${hung} hung\n`)
+  assert.equal(hung, 0, 'no request waits for an answer that cannot come')
+  assert.ok(slowestFailureMs < 1000, `failures are resets, at once (slowest ${slowestFailureMs} ms)`)
+  assert.ok(failed <= 6 * kills, `at most the requests in flight on the killed worker fail (${failed})`)
 })
