@@ -1,7 +1,7 @@
 // First contact at a terminal: the URLs to share, who asked for what, a QR code
 // for phones, a browser opened on the served URL; and a folder as the argument.
 import { strict as assert } from 'node:assert'
-import { spawn } from 'node:child_process'
+import { spawn, spawnSync } from 'node:child_process'
 import { readFile } from 'node:fs/promises'
 import { after, before, test } from 'node:test'
 import { prettyMessage } from '../src/logger.js'
@@ -115,4 +115,18 @@ test('--qr with no network URL (a loopback bind) says why there is no code', asy
   await started(run)
   await waitFor(() => run.stderr().includes('\n'), 'the note', 10_000)
   assert.match(run.stderr(), /^servekit: no network address to show as a QR code \(listening on http:\/\/127\.0\.0\.1:\d+\/ only\); try -b 0\.0\.0\.0\n$/)
+})
+
+const hasScript = spawnSync('script', ['--version']).status === 0
+
+test('on a real terminal the log is pretty by default, with the URLs to share', { skip: !hasScript && 'needs script(1) for a pseudo-terminal' }, async () => {
+  // script(1) gives the child a pseudo-terminal, as a person's shell would.
+  const command = [process.execPath, CLI, fixture.path('public'), '-b', '127.0.0.1', '0'].map((word) => `'${word}'`).join(' ')
+  const child = spawn('script', ['-qfc', command, '/dev/null'], { env: { PATH: process.env.PATH, TERM: 'dumb' }, detached: true })
+  after(() => { try { process.kill(-child.pid!, 'SIGKILL') } catch {} })
+  let output = ''
+  child.stdout.setEncoding('utf8').on('data', (chunk: string) => { output += chunk })
+  await waitFor(() => /Local: {3}http:\/\/127\.0\.0\.1:\d+\//.test(output), 'the Local: line on the terminal', 15_000)
+  assert.match(output, /INFO.*Serving HTTP on 127\.0\.0\.1 port \d+/)
+  assert.ok(!output.includes('"msg"'), 'no JSON on a terminal')
 })
