@@ -3,7 +3,9 @@
 // is the truth about what will be read. Elsewhere, the path is resolved and must
 // lead to the same device and inode as the descriptor, the check the issue allows.
 import { realpath, stat, type Stats } from 'node:fs'
-import { openFd, readlinkPath, closeFd } from './descriptor.js'
+import { closeFd, fstatFd, openFd, readlinkPath } from './descriptor.js'
+
+const DELETED = ' (deleted)'
 
 export interface Verifier {
   /** The real path of the file `fd` (stat-ed as `stats`, opened as `path`) holds; null when it cannot be told. */
@@ -16,9 +18,14 @@ export interface Verifier {
 const procVerifier: Verifier = {
   procfs: true,
   realOf: async (fd, stats) => {
-    // Unlinked since it was opened: the kernel's name then ends in " (deleted)".
     if (stats.nlink === 0) return null
-    return await readlinkPath(`/proc/self/fd/${fd}`).catch(() => null)
+    const real = await readlinkPath(`/proc/self/fd/${fd}`).catch(() => null)
+    // Unlinked since it was opened (replaced by a rename, say): the kernel's name then
+    // ends in " (deleted)", and names nothing that could be served or run. A file
+    // really named so still has links.
+    if (real === null || !real.endsWith(DELETED)) return real
+    const now = await fstatFd(fd).catch(() => undefined)
+    return now !== undefined && now.nlink > 0 ? real : null
   },
   folderPath: (fd) => `/proc/self/fd/${fd}`
 }
