@@ -15,7 +15,7 @@ import type { FSWatcher } from 'node:fs'
 import { watchFolder } from '../watch-folder.js'
 import type { Listing, Lookup, Opened } from './index.js'
 import { Lru } from './lru.js'
-import { openSegments, opened, proveInside, readWhole } from './open-inside.js'
+import { openProven, readWhole, type Proofs } from './open-inside.js'
 import { identityOf, settled, type LookupPolicy } from './policy.js'
 import { readListing, type ListingEntry } from './read-listing.js'
 import { unkeptListing } from './plain.js'
@@ -78,6 +78,15 @@ export function cachedLookup (policy: LookupPolicy, verifier: Verifier, limits: 
   const files = new Lru<KeptFile>({ maxEntries: Infinity, maxBytes: settings.maxFileBytes })
   const listings = new Lru<KeptListing>({ maxEntries: settings.maxListings, maxBytes: settings.maxListingBytes }, (listing) => { listing.watcher?.close() })
   let warned = false
+  const proofs: Proofs = {
+    known: ({ stats }) => {
+      const known = proven.get(`${stats.dev}:${stats.ino}`)
+      return known?.identity === identityOf(stats) ? known.real : undefined
+    },
+    remember: ({ stats }, real) => {
+      if (settled(stats, now())) proven.set(`${stats.dev}:${stats.ino}`, { identity: identityOf(stats), real })
+    }
+  }
 
   /** A listing still in the cache and still true for a folder stat-ed as `folder`. */
   function current (folder: Opened): KeptListing | undefined {
@@ -106,16 +115,7 @@ export function cachedLookup (policy: LookupPolicy, verifier: Verifier, limits: 
   }
 
   return {
-    open: async (segments) => {
-      const { descriptor, kind, path } = await openSegments(policy, segments)
-      const key = `${descriptor.stats.dev}:${descriptor.stats.ino}`
-      const identity = identityOf(descriptor.stats)
-      const known = proven.get(key)
-      if (known?.identity === identity) return opened(descriptor, kind, known.real)
-      const real = await proveInside(policy, verifier, descriptor, path)
-      if (settled(descriptor.stats, now())) proven.set(key, { identity, real })
-      return opened(descriptor, kind, real)
-    },
+    open: async (segments) => await openProven(policy, verifier, segments, proofs),
 
     readSmall: async (file) => {
       const key = keyOf(file)

@@ -6,7 +6,7 @@ import { fsHttpError, httpError } from '../errors.js'
 import { Descriptor, fstatFd, openFd, readFd, closeFd } from './descriptor.js'
 import { allowsReal, servableKind, type LookupPolicy } from './policy.js'
 import type { Opened } from './index.js'
-import type { Verifier } from './verify.js'
+import { GONE, type Verifier } from './verify.js'
 
 // O_NONBLOCK: opening a FIFO for reading would otherwise wait for a writer, holding
 // a thread of the pool; it changes nothing for files and folders. libuv adds O_CLOEXEC.
@@ -38,12 +38,32 @@ export async function openSegments (policy: LookupPolicy, segments: readonly str
   return { descriptor, kind, path }
 }
 
-/** Proves where `descriptor` is and that the policy allows it; releases it and throws 404 otherwise. */
-export async function proveInside (policy: LookupPolicy, verifier: Verifier, descriptor: Descriptor, path: string): Promise<string> {
-  const real = await verifier.realOf(descriptor.fd, descriptor.stats, path)
-  if (real !== null && allowsReal(policy, real)) return real
-  descriptor.release()
-  throw httpError(404)
+export interface Proofs {
+  /** Where a descriptor was proven to be before, if that still holds for its fstat. */
+  known: (descriptor: Descriptor) => string | undefined
+  remember: (descriptor: Descriptor, real: string) => void
+}
+
+const NO_PROOFS: Proofs = { known: () => undefined, remember: () => {} }
+
+/**
+ * Opens what `segments` name and proves where the opened file is; 404 when it is
+ * not allowed there or cannot be told. A file replaced by a rename between the open
+ * and the proof (a deploy swapping files) is opened once more, by then its successor.
+ */
+export async function openProven (policy: LookupPolicy, verifier: Verifier, segments: readonly string[], proofs: Proofs = NO_PROOFS): Promise<Opened> {
+  for (let attempt = 0; ; attempt++) {
+    const { descriptor, kind, path } = await openSegments(policy, segments)
+    const known = proofs.known(descriptor)
+    if (known !== undefined) return opened(descriptor, kind, known)
+    const real = await verifier.realOf(descriptor.fd, descriptor.stats, path)
+    if (typeof real === 'string' && allowsReal(policy, real)) {
+      proofs.remember(descriptor, real)
+      return opened(descriptor, kind, real)
+    }
+    descriptor.release()
+    if (real !== GONE || attempt > 0) throw httpError(404)
+  }
 }
 
 export function opened (descriptor: Descriptor, kind: 'file' | 'folder', real: string): Opened {

@@ -1,6 +1,6 @@
 // The lookup that keeps nothing: every request opens, fstats and proves.
 import type { Listing, Lookup } from './index.js'
-import { openSegments, opened, proveInside, readWhole } from './open-inside.js'
+import { openProven, readWhole } from './open-inside.js'
 import type { LookupPolicy } from './policy.js'
 import { readListing, type ListingEntry } from './read-listing.js'
 import type { Verifier } from './verify.js'
@@ -11,10 +11,7 @@ export function unkeptListing (entries: readonly ListingEntry[]): Listing {
 
 export function plainLookup (policy: LookupPolicy, verifier: Verifier): Lookup {
   return {
-    open: async (segments) => {
-      const { descriptor, kind, path } = await openSegments(policy, segments)
-      return opened(descriptor, kind, await proveInside(policy, verifier, descriptor, path))
-    },
+    open: async (segments) => await openProven(policy, verifier, segments),
     readSmall: readWhole,
     listing: async (folder) => unkeptListing(await readListing(verifier.folderPath(folder.descriptor.fd, folder.real), folder.real, policy)),
     lacks: () => false,

@@ -7,9 +7,12 @@ import { closeFd, fstatFd, openFd, readlinkPath } from './descriptor.js'
 
 const DELETED = ' (deleted)'
 
+/** The file was unlinked since it was opened (replaced by a rename, say): the path may name its successor. */
+export const GONE = Symbol('gone')
+
 export interface Verifier {
   /** The real path of the file `fd` (stat-ed as `stats`, opened as `path`) holds; null when it cannot be told. */
-  realOf: (fd: number, stats: Stats, path: string) => Promise<string | null>
+  realOf: (fd: number, stats: Stats, path: string) => Promise<string | null | typeof GONE>
   /** A path naming the folder open as `fd`, for reading and watching it without a second lookup by name. */
   folderPath: (fd: number, real: string) => string
   readonly procfs: boolean
@@ -18,14 +21,14 @@ export interface Verifier {
 const procVerifier: Verifier = {
   procfs: true,
   realOf: async (fd, stats) => {
-    if (stats.nlink === 0) return null
+    if (stats.nlink === 0) return GONE
     const real = await readlinkPath(`/proc/self/fd/${fd}`).catch(() => null)
     // Unlinked since it was opened (replaced by a rename, say): the kernel's name then
     // ends in " (deleted)", and names nothing that could be served or run. A file
     // really named so still has links.
     if (real === null || !real.endsWith(DELETED)) return real
     const now = await fstatFd(fd).catch(() => undefined)
-    return now !== undefined && now.nlink > 0 ? real : null
+    return now !== undefined && now.nlink > 0 ? real : GONE
   },
   folderPath: (fd) => `/proc/self/fd/${fd}`
 }
