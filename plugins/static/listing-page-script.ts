@@ -73,7 +73,13 @@ const SOURCE = String.raw`(() => {
     }
     shown.textContent = text === '' ? '' : count === 0 ? 'No names match' : count + ' of ' + items.length + ' shown'
   }
-  filter.addEventListener('input', narrow)
+  // Each narrowing restyles every row: on a big folder, only once typing pauses.
+  let pending = 0
+  filter.addEventListener('input', () => {
+    clearTimeout(pending)
+    if (items.length < 2000) narrow()
+    else pending = setTimeout(narrow, 150)
+  })
   // A value the browser restored on going back narrows the rows again.
   narrow()
 
@@ -89,9 +95,11 @@ const SOURCE = String.raw`(() => {
       filter.value = ''
       narrow()
     } else if (here === filter && event.key === 'Enter') {
+      narrow()
       const first = items.find((item) => !item.row.hidden)
       if (first !== undefined) first.row.cells[0].firstChild.click()
     } else if (event.key === 'ArrowDown' || event.key === 'ArrowUp') {
+      if (here === filter) narrow()
       const all = names()
       const at = all.indexOf(here)
       if (at === -1 && here !== filter) return
