@@ -127,6 +127,36 @@ describe('error replies over the app', () => {
   })
 })
 
+describe('the echo route and the login demo', () => {
+  let fixture: Fixture
+  let app: FastifyInstance
+  before(async () => {
+    fixture = await makeTree({ 'a.txt': 'x' })
+    app = await buildApp({ directory: fixture.dir, logLevel: 'silent', echo: true, login: true, secret: 'a'.repeat(32) })
+  })
+  after(async () => { await app.close(); await fixture.cleanup() })
+
+  test('an echo body over the limit is a 413 page in a browser, JSON for curl', async () => {
+    const post = { method: 'POST' as const, url: '/echo', payload: Buffer.alloc(1_100_000, 'a'), headers: { 'content-type': 'text/plain' } }
+    const page = await app.inject({ ...post, headers: { ...post.headers, accept: BROWSER } })
+    assert.equal(page.statusCode, 413)
+    assert.match(page.body, /<h1>Payload Too Large<\/h1>/)
+    const json = await app.inject(post)
+    assert.equal(json.statusCode, 413)
+    assert.equal((json.json() as { error: string }).error, 'Payload Too Large')
+  })
+
+  test('a cross-site login post is a 403 page in a browser', async () => {
+    const res = await app.inject({ method: 'POST', url: '/login', payload: 'username=jdoe&password=s3cret', headers: { 'content-type': 'application/x-www-form-urlencoded', 'sec-fetch-site': 'cross-site', accept: BROWSER } })
+    assert.equal(res.statusCode, 403)
+    assert.match(res.body, /<h1>Forbidden<\/h1>[\s\S]*cross-site form posts are not accepted/)
+  })
+
+  test('the login page follows dark mode too', async () => {
+    assert.match((await app.inject('/login')).body, /prefers-color-scheme:dark/)
+  })
+})
+
 describe('an unexpected error', () => {
   const log = memoryLog()
   const app = Fastify({ loggerInstance: log.logger as FastifyBaseLogger })
