@@ -78,14 +78,19 @@ export function cachedLookup (policy: LookupPolicy, verifier: Verifier, limits: 
   const files = new Lru<KeptFile>({ maxEntries: Infinity, maxBytes: settings.maxFileBytes })
   const listings = new Lru<KeptListing>({ maxEntries: settings.maxListings, maxBytes: settings.maxListingBytes }, (listing) => { listing.watcher?.close() })
   let warned = false
+  // Paths proven lately: their next open skips the thread pool (open-inside.ts).
+  const warm = new Lru<true>({ maxEntries: settings.maxProven, maxBytes: Infinity })
   const proofs: Proofs = {
     known: ({ stats }) => {
       const known = proven.get(`${stats.dev}:${stats.ino}`)
       return known?.identity === identityOf(stats) ? known.real : undefined
     },
-    remember: ({ stats }, real) => {
-      if (settled(stats, now())) proven.set(`${stats.dev}:${stats.ino}`, { identity: identityOf(stats), real })
-    }
+    remember: ({ stats }, real, path) => {
+      if (!settled(stats, now())) return
+      proven.set(`${stats.dev}:${stats.ino}`, { identity: identityOf(stats), real })
+      warm.set(path, true)
+    },
+    warm: (path) => warm.get(path) === true
   }
 
   /** A listing still in the cache and still true for a folder stat-ed as `folder`. */
@@ -175,6 +180,7 @@ export function cachedLookup (policy: LookupPolicy, verifier: Verifier, limits: 
       listings.clear()
       files.clear()
       proven.clear()
+      warm.clear()
     }
   }
 }
