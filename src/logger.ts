@@ -47,6 +47,7 @@ export function prettyMessage (log: Record<string, unknown>, messageKey: string)
 
 // C0 and C1 controls plus DEL. JSON escapes C0 itself, but C1 (e.g. U+009B, a
 // one-byte CSI) would pass through and pretty output would print any of them raw.
+// eslint-disable-next-line no-control-regex -- matching them is the point
 const CONTROLS = /[\u0000-\u001f\u007f-\u009f]/g
 
 /** Escapes control characters as `\xHH`, as Python's http.server does since 3.12. */

@@ -86,7 +86,14 @@ test('the JSON start-up line keeps its fields, network included', async () => {
   const port = await started(run)
   const [line] = run.logs()
   assert.deepEqual({ ...line, time: 0, pid: 0 }, {
-    level: 30, time: 0, pid: 0, url: `http://127.0.0.1:${port}/`, port, address: '127.0.0.1', tls: false, network: [],
+    level: 30,
+    time: 0,
+    pid: 0,
+    url: `http://127.0.0.1:${port}/`,
+    port,
+    address: '127.0.0.1',
+    tls: false,
+    network: [],
     msg: `Serving HTTP on 127.0.0.1 port ${port} (http://127.0.0.1:${port}/) ...`
   })
 })

@@ -66,7 +66,7 @@ export function runCommand (command: string, args: string[], env: NodeJS.Process
       if (seen !== undefined) return seen
       return await new Promise((resolve, reject) => {
         waiters.push({ match, resolve })
-        void exited.then(({ code, stderr }) => reject(new Error(`servekit exited (${code}) before the expected log line; stderr: ${stderr}`)))
+        exited.then(({ code, stderr }) => reject(new Error(`servekit exited (${code}) before the expected log line; stderr: ${stderr}`)))
       })
     }
   }
