@@ -23,7 +23,7 @@ export function prefersHtml (accept: string | undefined): boolean {
 export interface ErrorDecision {
   statusCode: number
   message: string
-  /** A fault of the server's that deserves its own log entry. */
+  /** The error's own message was withheld: its cause is in the log only. */
   unexpected: boolean
 }
 
@@ -79,7 +79,9 @@ export async function sendError (request: FastifyRequest, reply: FastifyReply, s
 /** For `setErrorHandler`: decides, logs a server fault once (with the request id), answers. */
 export async function errorHandler (error: unknown, request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> {
   const decision = decideError(error, reply.statusCode, String(request.id))
-  if (decision.unexpected) {
+  // Every server fault, expected or not, as before this handler: a 4xx is the client's
+  // doing and already in the request line.
+  if (decision.statusCode >= 500) {
     const detail = error instanceof Error ? error.message : String(error)
     request.log.error({ err: error, url: escapeControls(request.raw.url ?? '') }, escapeControls(detail))
   }

@@ -162,6 +162,7 @@ describe('an unexpected error', () => {
   const app = Fastify({ loggerInstance: log.logger as FastifyBaseLogger })
   useErrorReplies(app)
   app.get('/small.txt', async () => { throw emfile() })
+  app.get('/busy', async () => { throw httpError(503, 'the file changed while it was read; try again') })
   after(async () => { await app.close() })
 
   test('reaches the client as a generic 500 and the log once, with the request id and the detail', async () => {
@@ -179,6 +180,12 @@ describe('an unexpected error', () => {
     assert.equal(typeof first.reqId, 'string')
     assert.match(body.message, new RegExp(`request ${String(first.reqId)}\\b`))
     assert.match(String((first.err as { stack?: string }).stack), /EMFILE/)
+  })
+
+  test('a 5xx written for clients keeps its message and is logged once too', async () => {
+    const res = await app.inject('/busy')
+    assert.deepEqual(res.json(), { statusCode: 503, error: 'Service Unavailable', message: 'the file changed while it was read; try again' })
+    assert.equal(log.entries.filter((entry) => entry.msg === 'the file changed while it was read; try again' && entry.level === 50).length, 1)
   })
 
   test('the handler is usable by a plugin on its own', async () => {
