@@ -15,6 +15,8 @@ export const LISTING_STYLE = PAGE_STYLE + ICON_STYLE +
   '.filter input{width:100%;font:inherit;font-size:.95rem;color:var(--fg);background:var(--bg);border:1px solid var(--bd);border-radius:6px;padding:.45rem 2rem .45rem .75rem}' +
   '.filter input:focus-visible{outline-offset:0;border-color:var(--ac)}' +
   '.filter kbd{position:absolute;right:.5rem;top:50%;transform:translateY(-50%);font:.75rem ui-monospace,monospace;color:var(--mu);border:1px solid var(--bd);border-radius:4px;padding:0 .35rem;pointer-events:none}' +
+  // The hint gives way to what is typed, and to the search field's own clear button.
+  '.filter input:focus+kbd,.filter input:not(:placeholder-shown)+kbd{display:none}' +
   '.ls{width:100%;border-collapse:collapse;table-layout:fixed;margin:1rem 0 .5rem}' +
   '.ls th,.ls td{padding:.55rem .75rem;text-align:left;border-bottom:1px solid var(--bd);vertical-align:top}' +
   '.ls th{font-size:.8rem;font-weight:600;color:var(--mu);text-transform:uppercase;letter-spacing:.04em;white-space:nowrap;padding-block:.6rem}' +
