@@ -32,6 +32,21 @@ export class ReportedFailure extends Error {
   }
 }
 
+/** A file read whole (a certificate, a key) that is larger than such a file can be. */
+export class FileTooLargeError extends Error {
+  override name = 'FileTooLargeError'
+}
+
+/** A multipart body past the echo route's limit; answered like Fastify's own 413. */
+export class BodyTooLargeError extends Error {
+  override name = 'BodyTooLargeError'
+  readonly statusCode = 413
+  readonly code = 'FST_ERR_CTP_BODY_TOO_LARGE'
+  constructor () {
+    super('Request body is too large')
+  }
+}
+
 export interface HttpError extends Error {
   statusCode: number
   /** Written by us for the client: the error reply shows it even on a 5xx (src/error-reply.ts). */
@@ -54,6 +69,10 @@ export function fsHttpError (error: unknown): unknown {
     case 'EACCES':
     case 'EPERM':
       return httpError(403)
+    // Out of descriptors: the server's state, not the request's fault, and passing.
+    case 'EMFILE':
+    case 'ENFILE':
+      return Object.assign(httpError(503, 'The server has too many files open; try again shortly.'), { cause: error })
     default:
       return error
   }

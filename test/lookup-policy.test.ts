@@ -4,6 +4,7 @@ import { strict as assert } from 'node:assert'
 import { test } from 'node:test'
 import { allowsReal, identityOf, RECENT_CHANGE_MS, servableKind, settled, type LookupPolicy } from '../src/lookup/policy.js'
 import { Lru } from '../src/lookup/lru.js'
+import { fsHttpError } from '../src/errors.js'
 
 const policy = (overrides: Partial<LookupPolicy> = {}): LookupPolicy =>
   ({ root: '/srv/root', dotfiles: false, followSymlinks: false, exclude: [], ...overrides })
@@ -116,4 +117,18 @@ test('Lru with no room keeps nothing', () => {
   const lru = new Lru<string>({ maxEntries: 0, maxBytes: 100 })
   lru.set('a', 'A', 1)
   assert.equal(lru.holds('a', 'A'), false)
+})
+
+test('file-system errors map to what the client may be told: 404, 403, or 503 when out of descriptors', () => {
+  const status = (code: string): unknown => (fsHttpError(Object.assign(new Error(`${code}: /secret/path`), { code })) as { statusCode?: number }).statusCode
+  assert.equal(status('ENOENT'), 404)
+  assert.equal(status('ENOTDIR'), 404)
+  assert.equal(status('ELOOP'), 404)
+  assert.equal(status('EACCES'), 403)
+  assert.equal(status('EMFILE'), 503)
+  assert.equal(status('ENFILE'), 503)
+  const emfile = fsHttpError(Object.assign(new Error('EMFILE: too many open files, open /secret/path'), { code: 'EMFILE' })) as Error
+  assert.doesNotMatch(emfile.message, /secret|EMFILE/)
+  // Anything else stays unexpected: the error reply gives it a generic 500.
+  assert.equal(status('EIO'), undefined)
 })
