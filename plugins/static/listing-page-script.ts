@@ -77,7 +77,7 @@ const SOURCE = String.raw`(() => {
   let pending = 0
   filter.addEventListener('input', () => {
     clearTimeout(pending)
-    if (items.length < 2000) narrow()
+    if (items.length < 1000) narrow()
     else pending = setTimeout(narrow, 150)
   })
   // A value the browser restored on going back narrows the rows again.
