@@ -3,7 +3,7 @@
 // kept, so memory stays flat whatever is uploaded.
 import type { FastifyRequest } from 'fastify'
 import type { Multipart } from '@fastify/multipart'
-import { httpError } from '../../src/errors.js'
+import { BodyTooLargeError, httpError } from '../../src/errors.js'
 import { group, type Grouped } from './request-data.js'
 
 export interface FilePart {
@@ -14,15 +14,8 @@ export interface FilePart {
 
 export type FormValue = string | FilePart
 
-/** Thrown when the whole multipart body grows past the limit; answered like Fastify's own 413. */
-export class BodyTooLargeError extends Error {
-  override name = 'BodyTooLargeError'
-  readonly statusCode = 413
-  readonly code = 'FST_ERR_CTP_BODY_TOO_LARGE'
-  constructor () {
-    super('Request body is too large')
-  }
-}
+// Thrown when the whole multipart body grows past the limit (src/errors.ts).
+export { BodyTooLargeError }
 
 async function partValue (part: Multipart, overLimit: () => void): Promise<FormValue> {
   if (part.type === 'field') return String(part.value)

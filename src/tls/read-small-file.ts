@@ -1,10 +1,9 @@
 // Reads a file that should be small (a PEM file, a passphrase) and refuses one
 // that is not, so a slip such as `--tls-cert /dev/zero` ends in an error, not a hang.
 import { open } from 'node:fs/promises'
+import { FileTooLargeError } from '../errors.js'
 
-export class FileTooLargeError extends Error {
-  override name = 'FileTooLargeError'
-}
+export { FileTooLargeError }
 
 export async function readSmallFile (path: string, limit: number): Promise<string> {
   const handle = await open(path, 'r')
