@@ -36,9 +36,9 @@ async function serve ({ options, workers, startup }: Command): Promise<void> {
   for (const name of unknownVariables(process.env)) {
     process.stderr.write(`servekit: warning: ignoring ${name}, which is not a servekit setting (see servekit --help)\n`)
   }
-  if (workers > 1) return await (await import('./cluster/primary.js')).runPrimary(options, workers)
-  const { startServer } = await import('./server.js')
-  const { url, network } = await startServer({ ...options, handleSignals: true })
+  const { url, network } = workers > 1
+    ? await (await import('./cluster/primary.js')).runPrimary(options, workers)
+    : await (await import('./server.js')).startServer({ ...options, handleSignals: true })
   await greet(url, network, startup, options.logFormat === 'pretty')
 }
 

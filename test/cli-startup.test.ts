@@ -137,3 +137,12 @@ test('on a real terminal the log is pretty by default, with the URLs to share', 
   assert.match(output, /INFO.*Serving HTTP on 127\.0\.0\.1 port \d+/)
   assert.ok(!output.includes('"msg"'), 'no JSON on a terminal')
 })
+
+test('with --workers, -o opens the URL once every worker listens', { skip: process.platform !== 'linux' && 'uses xdg-open' }, async () => {
+  const opened = fixture.path('opened-workers.txt')
+  const run = runCli(['-d', fixture.path('public'), '-b', '127.0.0.1', '--workers', '2', '-o', '0'], { PATH: `${fixture.path('bin')}:${process.env.PATH ?? ''}`, OPENED: opened })
+  after(() => run.child.kill('SIGKILL'))
+  const port = await started(run)
+  await waitFor(async () => (await readFile(opened, 'utf8').catch(() => '')).endsWith('\n'), 'the opener to run', 20_000)
+  assert.equal(await readFile(opened, 'utf8'), `http://127.0.0.1:${port}/\n`)
+})

@@ -17,7 +17,7 @@ import { randomBytes } from 'node:crypto'
 import { ReportedFailure } from '../failure.js'
 import { createLogger } from '../logger.js'
 import { resolveOptions, type ServekitOptions } from '../options.js'
-import { SHUTDOWN_GRACE_MS, startupLine } from '../server.js'
+import { SHUTDOWN_GRACE_MS, startupLine, type StartupLine } from '../server.js'
 import { loadTls } from '../tls/index.js'
 import { restartDelay, youngDeaths } from './backoff.js'
 import { isWorkerMessage, pemText, STOP_SIGNALS, type PrimaryMessage, type WorkerSettings } from './messages.js'
@@ -43,8 +43,8 @@ function tell (worker: Worker, message: PrimaryMessage): void {
   if (worker.isConnected()) worker.send(message, () => {})
 }
 
-/** Resolves once every worker listens; rejects, with nothing left running, when they cannot start. */
-export async function runPrimary (options: ServekitOptions, count: number): Promise<void> {
+/** Resolves with the start-up line once every worker listens; rejects, with nothing left running, when they cannot start. */
+export async function runPrimary (options: ServekitOptions, count: number): Promise<StartupLine> {
   // Read at the first fork, fixed from then on.
   cluster.schedulingPolicy = cluster.SCHED_NONE
   const resolved = await resolveOptions(options)
@@ -57,7 +57,7 @@ export async function runPrimary (options: ServekitOptions, count: number): Prom
   }
   const settings: WorkerSettings = { https: pemText(tls?.https), secret: resolved.login ? secret : undefined }
 
-  return await new Promise<void>((resolve, reject) => {
+  return await new Promise<StartupLine>((resolve, reject) => {
     const slots: Slot[] = Array.from({ length: count }, () => ({ worker: undefined, startedAt: 0, exited: false, youngDeaths: 0, replaces: undefined, restart: undefined }))
     let state: 'starting' | 'running' | 'stopping' = 'starting'
     let startFailure: ReportedFailure | undefined
@@ -92,7 +92,7 @@ export async function runPrimary (options: ServekitOptions, count: number): Prom
             const line = startupLine(message, tls !== undefined, tls?.certificate)
             log.info({ ...line.fields, workers: count }, line.msg)
             for (const note of tls?.notes ?? []) log[note.level](note.msg)
-            resolve()
+            resolve(line)
           }
       }
     }
