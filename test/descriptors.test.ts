@@ -110,7 +110,7 @@ for (const mode of MODES) {
             await Promise.all(Array.from({ length: AT_ONCE }, async () => { await abandon(server.port, request, abort) }))
           }
           // Closing happens on later turns of the event loop; bounded.
-          await waitFor(() => openDescriptors() <= baseline + 2, `the descriptors to return to ${baseline} (now ${openDescriptors()})`, 3000)
+          await waitFor(() => openDescriptors() <= baseline + 2, `the descriptors to return to ${baseline} (now ${openDescriptors()})`, 15_000)
             .catch(() => { assert.fail(`${openDescriptors() - baseline} descriptors still open after ${ROUNDS} requests`) })
           // And the server still answers.
           assert.equal((await get(server.url, '/small.txt')).status, 200)
