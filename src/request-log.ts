@@ -14,7 +14,6 @@ export class RequestLog extends LogController {
   // Read while the socket is open: Node keeps the peer's address once read, so the
   // line can still name a client that hangs up before its response has ended.
   override incomingRequest (request: FastifyRequest): void {
-    // eslint-disable-next-line no-void -- the read is the point, the value is not needed yet
     void request.raw.socket?.remoteAddress
   }
 
