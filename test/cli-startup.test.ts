@@ -74,10 +74,10 @@ test('on a terminal format, the start-up shows the local URL and request lines s
   after(() => child.kill('SIGKILL'))
   let stdout = ''
   child.stdout.setEncoding('utf8').on('data', (chunk: string) => { stdout += chunk })
-  await waitFor(() => /Local: {3}http:\/\/127\.0\.0\.1:\d+\//.test(stdout), 'the Local: line', 10_000)
+  await waitFor(() => /Local: {3}http:\/\/127\.0\.0\.1:\d+\//.test(stdout), 'the Local: line', 30_000)
   const port = Number(/Local: {3}http:\/\/127\.0\.0\.1:(\d+)\//.exec(stdout)![1])
   await get(`http://127.0.0.1:${port}/`, '/a.txt')
-  await waitFor(() => stdout.includes('127.0.0.1 GET /a.txt 200'), 'a request line naming the client', 10_000)
+  await waitFor(() => stdout.includes('127.0.0.1 GET /a.txt 200'), 'a request line naming the client', 30_000)
 })
 
 test('the JSON start-up line keeps its fields, network included', async () => {
@@ -103,7 +103,7 @@ test('-o opens the served URL with the platform opener, as one argument', { skip
   const run = runCli(['-d', fixture.path('public'), '-b', '127.0.0.1', '-o', '0'], { PATH: `${fixture.path('bin')}:${process.env.PATH ?? ''}`, OPENED: opened })
   after(() => run.child.kill('SIGKILL'))
   const port = await started(run)
-  await waitFor(async () => (await readFile(opened, 'utf8').catch(() => '')).endsWith('\n'), 'the opener to run', 10_000)
+  await waitFor(async () => (await readFile(opened, 'utf8').catch(() => '')).endsWith('\n'), 'the opener to run', 30_000)
   assert.equal(await readFile(opened, 'utf8'), `http://127.0.0.1:${port}/\n`)
 })
 
@@ -111,7 +111,7 @@ test('-o without an opener is a one-line warning; the server keeps serving', asy
   const run = runCli(['-d', fixture.path('public'), '-b', '127.0.0.1', '--open', '0'], { PATH: fixture.path('empty-bin') })
   after(() => run.child.kill('SIGKILL'))
   const port = await started(run)
-  await waitFor(() => run.stderr().includes('could not open a browser'), 'the warning', 10_000)
+  await waitFor(() => run.stderr().includes('could not open a browser'), 'the warning', 30_000)
   assert.match(run.stderr(), /^servekit: warning: could not open a browser \(\S+: not found\); open http:\/\/127\.0\.0\.1:\d+\/ yourself\n$/)
   assert.equal((await get(`http://127.0.0.1:${port}/`, '/a.txt')).status, 200)
 })
@@ -120,7 +120,7 @@ test('--qr with no network URL (a loopback bind) says why there is no code', asy
   const run = runCli(['-d', fixture.path('public'), '-b', '127.0.0.1', '--qr', '0'])
   after(() => run.child.kill('SIGKILL'))
   await started(run)
-  await waitFor(() => run.stderr().includes('\n'), 'the note', 10_000)
+  await waitFor(() => run.stderr().includes('\n'), 'the note', 30_000)
   assert.match(run.stderr(), /^servekit: no network address to show as a QR code \(listening on http:\/\/127\.0\.0\.1:\d+\/ only\); try -b 0\.0\.0\.0\n$/)
 })
 
@@ -133,7 +133,7 @@ test('on a real terminal the log is pretty by default, with the URLs to share', 
   after(() => { try { process.kill(-child.pid!, 'SIGKILL') } catch {} })
   let output = ''
   child.stdout.setEncoding('utf8').on('data', (chunk: string) => { output += chunk })
-  await waitFor(() => /Local: {3}http:\/\/127\.0\.0\.1:\d+\//.test(output), 'the Local: line on the terminal', 15_000)
+  await waitFor(() => /Local: {3}http:\/\/127\.0\.0\.1:\d+\//.test(output), 'the Local: line on the terminal', 30_000)
   assert.match(output, /INFO.*Serving HTTP on 127\.0\.0\.1 port \d+/)
   assert.ok(!output.includes('"msg"'), 'no JSON on a terminal')
 })
@@ -143,6 +143,6 @@ test('with --workers, -o opens the URL once every worker listens', { skip: proce
   const run = runCli(['-d', fixture.path('public'), '-b', '127.0.0.1', '--workers', '2', '-o', '0'], { PATH: `${fixture.path('bin')}:${process.env.PATH ?? ''}`, OPENED: opened })
   after(() => run.child.kill('SIGKILL'))
   const port = await started(run)
-  await waitFor(async () => (await readFile(opened, 'utf8').catch(() => '')).endsWith('\n'), 'the opener to run', 20_000)
+  await waitFor(async () => (await readFile(opened, 'utf8').catch(() => '')).endsWith('\n'), 'the opener to run', 30_000)
   assert.equal(await readFile(opened, 'utf8'), `http://127.0.0.1:${port}/\n`)
 })
