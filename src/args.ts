@@ -6,6 +6,7 @@ import { availableParallelism, homedir } from 'node:os'
 import { parseArgs } from 'node:util'
 import { OptionError, UsageError } from './errors.js'
 import { helpOf, inBounds, numberRule, OPTIONS, type NumberSpec, type OptionName, type OptionSpec } from './option-table.js'
+import { parseSize } from './size.js'
 import { DEFAULT_PORT, type LogFormat, type ServekitOptions } from './options.js'
 import { defaultTlsCacheDir } from './tls/settings.js'
 import { inheritedEnvironment } from '../plugins/cgi/environment.js'
@@ -162,7 +163,7 @@ const WHOLE = /^\d+$/
  * argument), the flag as typed, or a variable.
  */
 function numberFrom (spec: NumberSpec, text: string, source: string): number {
-  const value = (spec.whole ? WHOLE : DECIMAL).test(text) ? Number(text) : Number.NaN
+  const value = spec.unit === 'bytes' ? parseSize(text) : (spec.whole ? WHOLE : DECIMAL).test(text) ? Number(text) : Number.NaN
   if (inBounds(spec, value)) return value
   throw new OptionError(spec.flag, `${source} ${JSON.stringify(text)} must be ${numberRule(spec)}`)
 }

@@ -2,6 +2,7 @@
 // SERVEKIT_* variable), its kind, unit, bounds, default and help. The CLI table,
 // --help, the environment layer, resolveOptions and the plugins' defaults all read
 // it, so adding an option is adding a line here (and reading it where it acts).
+import { formatSize } from './size.js'
 import { TLS_KEY_TYPES } from './tls/settings.js'
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const
@@ -78,6 +79,11 @@ export const OPTIONS = {
   cgiTimeout: { kind: 'number', flag: 'cgi-timeout', value: 'SECONDS', needs: 'cgi', whole: false, min: 0, aboveMin: true, max: ONE_DAY, default: 60, unit: 'seconds', help: 'kill a script still running after this; the client gets 504' },
   cgiMaxConcurrent: { kind: 'number', flag: 'cgi-max-concurrent', value: 'N', needs: 'cgi', whole: true, min: 1, max: 10_000, default: 32, help: 'scripts running at once; more requests wait in the queue' },
   cgiQueue: { kind: 'number', flag: 'cgi-queue', value: 'N', needs: 'cgi', whole: true, min: 0, max: 100_000, default: 256, help: 'requests that may wait for a script slot; beyond that 503' },
+  cgiMaxBody: { kind: 'number', flag: 'cgi-max-body', value: 'SIZE', needs: 'cgi', whole: true, min: 0, max: 1024 ** 4, default: 1024 ** 3, unit: 'bytes', help: 'largest request body a script is given (K, M, G: 1024s); beyond it 413' },
+  cgiStderrMax: { kind: 'number', flag: 'cgi-stderr-max', value: 'SIZE', needs: 'cgi', whole: true, min: 0, max: 1024 ** 3, default: 64 * 1024, unit: 'bytes', help: 'stderr logged per request; the rest is dropped, with one line saying so' },
+  cgiMaxMemory: { kind: 'number', flag: 'cgi-max-memory', value: 'SIZE', needs: 'cgi', whole: true, min: 0, max: 1024 ** 4, default: 0, unit: 'bytes', help: 'data memory of each script process (RLIMIT_DATA, via prlimit); 0: no limit' },
+  cgiMaxCpu: { kind: 'number', flag: 'cgi-max-cpu', value: 'SECONDS', needs: 'cgi', whole: true, min: 0, max: ONE_DAY, default: 0, unit: 'CPU seconds', help: 'CPU time of each script process (RLIMIT_CPU, via prlimit); 0: no limit' },
+  cgiMaxProcesses: { kind: 'number', flag: 'cgi-max-processes', value: 'N', needs: 'cgi', whole: true, min: 0, max: 1_000_000, default: 0, help: 'processes of servekit\'s user a script may fork up to (RLIMIT_NPROC, via prlimit); 0: no limit' },
   workers: { kind: 'text', flag: 'workers', value: 'N', cliOnly: true, help: 'serve from N processes sharing the port, restarted when they die; auto: one per CPU (default: 1)' },
   trustProxy: { kind: 'text', flag: 'trust-proxy', value: 'ADDRS', help: 'believe X-Forwarded-For/-Proto/-Host only from these proxy addresses or CIDR ranges, comma-separated (default: from nobody)' },
   logLevel: { kind: 'choice', flag: 'log-level', value: 'LEVEL', choices: LOG_LEVELS, default: 'info', help: LOG_LEVELS.join(', ') },
@@ -88,6 +94,7 @@ export type OptionName = keyof typeof OPTIONS
 
 /** The help line of an option, its default and unit added where the table knows them. */
 export function helpOf (spec: OptionSpec): string {
+  if (spec.kind === 'number' && spec.unit === 'bytes') return `${spec.help} (default: ${formatSize(spec.default)})`
   if (spec.kind === 'number' && spec.flag !== 'port') return `${spec.help} (default: ${spec.default}${spec.unit === undefined ? '' : ` ${spec.unit}`})`
   if (spec.kind === 'choice' && spec.default !== undefined) return `${spec.help} (default: ${spec.default})`
   return spec.help
@@ -96,6 +103,7 @@ export function helpOf (spec: OptionSpec): string {
 /** What a number option accepts, for its messages: `a whole number from 1 to 10000`. */
 export function numberRule (spec: NumberSpec): string {
   if (spec.aboveMin === true) return `a number${spec.unit === undefined ? '' : ` of ${spec.unit}`} above ${spec.min} and at most ${spec.max}`
+  if (spec.unit === 'bytes') return `a size in bytes from ${formatSize(spec.min)} to ${formatSize(spec.max)}, such as 64K, 10M or 1G`
   return `a ${spec.whole ? 'whole ' : ''}number from ${spec.min} to ${spec.max}`
 }
 

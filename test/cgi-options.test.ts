@@ -48,7 +48,18 @@ test('--help lists the CGI flags', () => {
 
 test('cgi defaults: <directory>/cgi-bin, 60 s, 32 running, 256 waiting', async () => {
   const resolved = await resolveOptions({ directory: fixture.path('site'), cgi: true })
-  assert.deepEqual(resolved.cgi, { dir: fixture.path('site', 'cgi-bin'), timeout: 60_000, maxConcurrent: 32, queue: 256, env: undefined })
+  assert.deepEqual(resolved.cgi, {
+    dir: fixture.path('site', 'cgi-bin'),
+    timeout: 60_000,
+    maxConcurrent: 32,
+    queue: 256,
+    maxBody: 1024 ** 3,
+    stderrMax: 64 * 1024,
+    maxMemory: 0,
+    maxCpu: 0,
+    maxProcesses: 0,
+    env: undefined
+  })
 })
 
 test('cgiDir may point anywhere', async () => {

@@ -32,6 +32,7 @@ const SAMPLES: Record<string, [string, string]> = {
   N: ['3', '5'],
   PORT: ['9001', '9002'],
   SECONDS: ['5', '7'],
+  SIZE: ['64K', '2M'],
   TYPE: ['rsa', 'ec']
 }
 

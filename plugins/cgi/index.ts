@@ -66,7 +66,7 @@ const cgi: FastifyPluginAsync<CgiOptions> = async (app, options) => {
   const seconds = `${settings.timeout / 1000} s`
 
   // The script reads the body itself: nothing here parses it, and no body limit
-  // applies but the spool's. Kept inside this plugin's context.
+  // applies but maxBody and the spool's. Kept inside this plugin's context.
   app.removeAllContentTypeParsers()
   app.addContentTypeParser('*', (_request, payload, done) => { done(null, payload) })
 
@@ -109,7 +109,7 @@ const cgi: FastifyPluginAsync<CgiOptions> = async (app, options) => {
     // 2. The body: streamed through with a Content-Length, spooled when chunked.
     let body: RequestBody
     try {
-      body = await requestBody(request.headers, (request.body as Readable | undefined) ?? request.raw, settings.spool)
+      body = await requestBody(request.headers, (request.body as Readable | undefined) ?? request.raw, settings.spool, settings.maxBody)
     } catch (error) {
       // The rest of the body is unread: this connection cannot carry another request.
       reply.header('connection', 'close')
@@ -148,7 +148,10 @@ const cgi: FastifyPluginAsync<CgiOptions> = async (app, options) => {
         env,
         cwd: dirname(script.filename),
         withStdin: body.kind !== 'none' && body.length > 0,
-        onStderrLine: (line) => { log('warn', line) }
+        onStderrLine: (line) => { log('warn', line) },
+        stderrMax: settings.stderrMax,
+        limits: settings.limits,
+        prlimit: settings.prlimit
       })
     } catch (error) {
       acquired.release()

@@ -6,6 +6,7 @@ import { OptionError } from '../../src/errors.js'
 import { inBounds, OPTIONS, type NumberSpec } from '../../src/option-table.js'
 import { realDirectory } from '../../src/real-directory.js'
 import { DEFAULT_PATH } from './environment.js'
+import { findPrlimit, type ScriptLimits } from './limits.js'
 
 export interface CgiOptions {
   /** Folder of scripts; resolved with realpath once, at registration. */
@@ -30,6 +31,16 @@ export interface CgiOptions {
   spoolLimit?: number
   /** Folder for spool files. Default: the system's temp folder. */
   spoolDir?: string
+  /** Largest request body in bytes, whatever its framing; beyond it, 413. Default 1 GiB. */
+  maxBody?: number
+  /** Bytes of stderr logged per request; past them, one line says so. Default 64 KiB. */
+  stderrMax?: number
+  /** Data memory (RLIMIT_DATA) of each script process in bytes, via prlimit; 0 for none (default). */
+  maxMemory?: number
+  /** CPU seconds (RLIMIT_CPU) of each script process, via prlimit; 0 for none (default). */
+  maxCpu?: number
+  /** Processes of servekit's user (RLIMIT_NPROC) a script may fork up to, via prlimit; 0 for none (default). */
+  maxProcesses?: number
 }
 
 export interface CgiSettings {
@@ -43,6 +54,11 @@ export interface CgiSettings {
   env: Record<string, string>
   dotfiles: boolean
   spool: { memory: number, limit: number, dir: string }
+  maxBody: number
+  stderrMax: number
+  limits: ScriptLimits
+  /** Where prlimit is, when a limit is set. */
+  prlimit: string | undefined
 }
 
 function count (option: string, value: unknown, min: number, fallback: number): number {
@@ -81,6 +97,12 @@ function variables (value: unknown): Record<string, string> {
 
 export async function resolveCgiOptions (options: CgiOptions): Promise<CgiSettings> {
   const dir = await realDirectory(options.dir, 'dir')
+  const limits = {
+    memory: limit('maxMemory', options.maxMemory, OPTIONS.cgiMaxMemory),
+    cpu: limit('maxCpu', options.maxCpu, OPTIONS.cgiMaxCpu),
+    processes: limit('maxProcesses', options.maxProcesses, OPTIONS.cgiMaxProcesses)
+  }
+  const limited = (Object.keys(limits) as Array<keyof ScriptLimits>).find((name) => limits[name] > 0)
   if (options.dotfiles !== undefined && typeof options.dotfiles !== 'boolean') throw new OptionError('dotfiles', 'dotfiles must be true or false')
   return {
     dir,
@@ -95,6 +117,10 @@ export async function resolveCgiOptions (options: CgiOptions): Promise<CgiSettin
       memory: count('spoolMemory', options.spoolMemory, 0, 1024 * 1024),
       limit: count('spoolLimit', options.spoolLimit, 0, 100 * 1024 * 1024),
       dir: options.spoolDir === undefined ? tmpdir() : await realDirectory(options.spoolDir, 'spoolDir')
-    }
+    },
+    maxBody: limit('maxBody', options.maxBody, OPTIONS.cgiMaxBody),
+    stderrMax: limit('stderrMax', options.stderrMax, OPTIONS.cgiStderrMax),
+    limits,
+    prlimit: limited === undefined ? undefined : findPrlimit(`max${limited.charAt(0).toUpperCase()}${limited.slice(1)}`)
   }
 }

@@ -8,6 +8,7 @@
 import { spawn, type ChildProcessByStdio } from 'node:child_process'
 import type { Readable, Writable } from 'node:stream'
 import { createGuardian } from './guardian.js'
+import { launchOf, NO_LIMITS, type ScriptLimits } from './limits.js'
 import { DEFAULT_STDERR_MAX, readStderr } from './stderr-lines.js'
 
 /** How long a script that has closed its output may go on before its group is killed (Apache waits 3 s too). */
@@ -45,6 +46,9 @@ export interface StartOptions {
   onStderrLine: (line: string) => void
   /** Bytes of stderr logged at most; past them, one line says so. Default 64 KiB. */
   stderrMax?: number
+  /** Resource limits, applied through `prlimit` (its path) when any is set. */
+  limits?: ScriptLimits
+  prlimit?: string
 }
 
 /**
@@ -55,7 +59,8 @@ export async function startScript (file: string, options: StartOptions): Promise
   // RFC 3875 7.2: the script runs in its own folder. No arguments: 4.4 would pass an
   // indexed query's words as argv, which is how CVE-2012-1823 turned `?-s` into a
   // switch of php-cgi; Go and nginx pass none either.
-  const child = spawn(file, [], {
+  const launch = launchOf(file, options.limits ?? NO_LIMITS, options.prlimit)
+  const child = spawn(launch.command, launch.args, {
     cwd: options.cwd,
     env: options.env,
     detached: true,
