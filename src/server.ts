@@ -32,6 +32,8 @@ export { ListenError }
 
 export const SHUTDOWN_GRACE_MS = 10_000
 
+const FAULT_SIGNALS = ['SIGSEGV', 'SIGBUS', 'SIGILL', 'SIGFPE', 'SIGTRAP', 'SIGABRT'] as const
+
 function hasIPv6 (): boolean {
   return Object.values(networkInterfaces()).some((list) => list?.some((i) => i.family === 'IPv6'))
 }
@@ -123,7 +125,10 @@ export async function startServer (input: StartOptions = {}): Promise<RunningSer
   // Installed before the start-up line, so a signal sent as soon as it appears is handled.
   const close = async (): Promise<void> => { await drain(app) }
   if (input.handleSignals === true) {
-    closeWithGrace({ delay: SHUTDOWN_GRACE_MS + 2_000, logger: app.log }, async ({ signal, err }) => {
+    // Faults (SIGSEGV, SIGBUS, ...) keep their default action: a JavaScript handler cannot
+    // resume the faulting instruction, so close-with-grace's default list made a fault
+    // spin at full CPU forever (seen after a terminal closed under a running servekit).
+    closeWithGrace({ delay: SHUTDOWN_GRACE_MS + 2_000, logger: app.log, skip: [...FAULT_SIGNALS] }, async ({ signal, err }) => {
       if (err !== undefined) app.log.error({ err }, 'unexpected error, shutting down')
       else app.log.info({ signal }, `${signal ?? 'exit'} received, finishing requests in flight (up to ${SHUTDOWN_GRACE_MS / 1000} s)`)
       await close()
