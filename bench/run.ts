@@ -34,8 +34,14 @@ async function cgiPath (python: PythonFound, tools: string): Promise<NodeJS.Proc
 
 async function main (argv: string[]): Promise<void> {
   const options = parseBenchArgs(argv)
-  if (options.help) return void process.stdout.write(benchHelp(SCENARIOS.map(({ id }) => id)))
-  if (options.list) return void process.stdout.write(SCENARIOS.map(({ id, title }) => `${id.padEnd(16)}${title}\n`).join(''))
+  if (options.help) {
+    process.stdout.write(benchHelp(SCENARIOS.map(({ id }) => id)))
+    return
+  }
+  if (options.list) {
+    process.stdout.write(SCENARIOS.map(({ id, title }) => `${id.padEnd(16)}${title}\n`).join(''))
+    return
+  }
   const scenarios = selectScenarios(SCENARIOS, options.only)
   const startedAt = new Date()
   const stamp = startedAt.toISOString().replace(/[:.]/g, '-')

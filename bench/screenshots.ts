@@ -37,7 +37,7 @@ const TREE = {
   'backup.zip': '',
   'server.py': 'print("hi")\n',
   'a-really-long-file-name-without-any-spaces-from-a-camera-export.jpeg': '',
-  'LICENSE': 'MIT\n'
+  LICENSE: 'MIT\n'
 }
 
 async function main (): Promise<void> {

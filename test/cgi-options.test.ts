@@ -8,7 +8,7 @@ import { makeTree, type Fixture } from './helpers/fixtures.js'
 import { runCli } from './helpers/cli.js'
 
 let fixture: Fixture
-before(async () => { fixture = await makeTree({ 'site/cgi-bin': null, 'scripts': null, 'bare': null }) })
+before(async () => { fixture = await makeTree({ 'site/cgi-bin': null, scripts: null, bare: null }) })
 after(async () => { await fixture.cleanup() })
 
 const cli = { env: { PATH: '/opt/bin:/bin', LANG: 'C.UTF-8', HOME: '/root', HTTP_PROXY: 'http://proxy:3128' }, isTTY: false }

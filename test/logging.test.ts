@@ -21,7 +21,11 @@ test('the request line escapes a URL with control characters', () => {
   const reply = { statusCode: 404, elapsedTime: 1.23 }
   new RequestLog().requestCompleted(null, request as never, reply as never)
   assert.deepEqual(lines, [{
-    method: 'GET', url: '/x\\x1b[2J\\x9b31m', statusCode: 404, responseTime: 1.2, remoteAddress: '127.0.0.1',
+    method: 'GET',
+    url: '/x\\x1b[2J\\x9b31m',
+    statusCode: 404,
+    responseTime: 1.2,
+    remoteAddress: '127.0.0.1',
     msg: 'GET /x\\x1b[2J\\x9b31m 404 1.2 ms'
   }])
 })

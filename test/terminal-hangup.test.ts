@@ -29,6 +29,8 @@ test('servekit exits when its terminal goes away', { skip: !hasScript && 'needs 
   const out = openSync(shown, 'w')
   const terminal = spawn('script', ['-qfc', command, '/dev/null'], { env: { ...process.env, TERM: 'xterm' }, stdio: ['ignore', out, 'ignore'] })
   closeSync(out)
+  // Set once found; after() may run before that, hence not a const.
+  // eslint-disable-next-line prefer-const
   let server: number | undefined
   after(() => { if (server !== undefined) try { process.kill(server, 'SIGKILL') } catch {} })
   await waitFor(() => /Serving HTTP/.test(readFileSync(shown, 'utf8')), 'the start-up line on the terminal', 15_000)

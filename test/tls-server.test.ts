@@ -106,7 +106,7 @@ test('routes see request.protocol as https under TLS', async () => {
 
 test('a user certificate with an encrypted key serves HTTPS', async () => {
   const { key, cert } = await testCertificate()
-  const certs = await makeTree({ 'cert.pem': cert, 'key.pem': encryptKey(key, 's3cret'), 'password': 's3cret\n' })
+  const certs = await makeTree({ 'cert.pem': cert, 'key.pem': encryptKey(key, 's3cret'), password: 's3cret\n' })
   const server = await serve({ directory: fixture.path('site'), tlsCert: certs.path('cert.pem'), tlsKey: certs.path('key.pem'), tlsPasswordFile: certs.path('password') })
   try {
     const res = await httpsGet(server.port, '/hello.txt', { ca: cert })

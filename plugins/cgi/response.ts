@@ -17,6 +17,7 @@ const CR = 0x0d
 // RFC 9110 5.1 token.
 const FIELD_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/
 // RFC 9110 5.5: no controls but HTAB (the block is read as latin1, so obs-text passes).
+// eslint-disable-next-line no-control-regex -- matching them is the point
 const BAD_VALUE = /[\u0000-\u0008\u000a-\u001f\u007f]/
 
 /** Index just past the blank line that ends the block (LF or CRLF line ends), or -1. */
