@@ -2,6 +2,7 @@
 // for phones, a browser opened on the served URL; and a folder as the argument.
 import { strict as assert } from 'node:assert'
 import { spawn, spawnSync } from 'node:child_process'
+import { readFileSync } from 'node:fs'
 import { readFile } from 'node:fs/promises'
 import { after, before, test } from 'node:test'
 import { prettyMessage } from '../src/logger.js'
@@ -129,8 +130,13 @@ const hasScript = spawnSync('script', ['--version']).status === 0
 test('on a real terminal the log is pretty by default, with the URLs to share', { skip: !hasScript && 'needs script(1) for a pseudo-terminal' }, async () => {
   // script(1) gives the child a pseudo-terminal, as a person's shell would.
   const command = [process.execPath, CLI, fixture.path('public'), '-b', '127.0.0.1', '0'].map((word) => `'${word}'`).join(' ')
-  const child = spawn('script', ['-qfc', command, '/dev/null'], { env: { PATH: process.env.PATH, TERM: 'dumb' }, detached: true })
-  after(() => { try { process.kill(-child.pid!, 'SIGKILL') } catch {} })
+  const child = spawn('script', ['-qfc', command, '/dev/null'], { env: { PATH: process.env.PATH, TERM: 'dumb' } })
+  // script(1) starts the command in a session of its own: its process group is not
+  // script's, so the server is found as script's child and ended by its pid.
+  after(() => {
+    const children = readFileSync(`/proc/${child.pid!}/task/${child.pid!}/children`, { encoding: 'utf8', flag: 'r' }).trim().split(/\s+/).filter((pid) => pid !== '')
+    for (const pid of [...children.map(Number), child.pid!]) try { process.kill(pid, 'SIGKILL') } catch {}
+  })
   let output = ''
   child.stdout.setEncoding('utf8').on('data', (chunk: string) => { output += chunk })
   await waitFor(() => /Local: {3}http:\/\/127\.0\.0\.1:\d+\//.test(output), 'the Local: line on the terminal', 30_000)
