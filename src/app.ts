@@ -94,6 +94,7 @@ export async function buildApp (input: AppOptions = {}): Promise<FastifyInstance
     dotfiles: options.dotfiles,
     lookup,
     readme: options.readme,
+    maxAge: options.cache,
     reserved: cgiOptions === undefined ? [] : ['cgi-bin']
   })
   if (cgiOptions !== undefined) {

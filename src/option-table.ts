@@ -64,6 +64,7 @@ export const OPTIONS = {
   readme: { kind: 'boolean', flag: 'readme', default: true, help: 'do not show a folder\'s README under its listing' },
   qr: { kind: 'boolean', flag: 'qr', cliOnly: true, help: 'print a QR code of the first network URL, for phones on the same network' },
   open: { kind: 'boolean', flag: 'open', short: 'o', cliOnly: true, help: 'open the served URL in a browser once listening' },
+  cache: { kind: 'number', flag: 'cache', short: 'c', value: 'SECONDS', whole: true, min: 0, max: 31_536_000, default: 0, unit: 'seconds', help: 'how long browsers may reuse a file without asking (Cache-Control max-age); 0: no-cache, they ask each time' },
   dotfiles: { kind: 'boolean', flag: 'dotfiles', help: 'list and serve names starting with "." (default: hidden, 404)' },
   followSymlinks: { kind: 'boolean', flag: 'follow-symlinks', help: 'serve symlinks whose target is outside the folder (default: 404, not listed)' },
   echo: { kind: 'boolean', flag: 'echo', help: 'answer every request under /echo with what it carried, as JSON' },

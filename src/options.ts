@@ -28,6 +28,8 @@ export interface ServekitOptions extends TlsOptions, Omit<TableOptions, 'trustPr
   readme?: boolean
   /** Serve symlinks whose target lies outside the root. */
   followSymlinks?: boolean
+  /** Seconds browsers may reuse a file without asking (`Cache-Control: public, max-age=N`); 0, the default: `no-cache`. */
+  cache?: number
   logLevel?: LogLevel
   logFormat?: LogFormat
   /** Mount the echo route at `/echo` and everything under it. */

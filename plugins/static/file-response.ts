@@ -12,8 +12,13 @@ import { contentRange, decideRange, ifRangeHolds, type ByteRange } from './range
 /** Files up to this size are read whole (and kept by the cached lookup); larger ones stream. */
 export const SMALL_FILE = 64 * 1024
 
-// send's default, kept: caches may store a file but must ask again before reusing it.
-const CACHE_CONTROL = 'public, max-age=0'
+/**
+ * `Cache-Control` for files kept `seconds` by caches; 0: they may store a file but
+ * must ask again (a cheap 304) before reusing it, so a change shows at once.
+ */
+export function cacheControl (seconds: number): string {
+  return seconds === 0 ? 'public, no-cache' : `public, max-age=${seconds}`
+}
 
 /** The bytes of a range of `file`, as a buffer slice for small files, a stream of the descriptor for large ones. */
 async function slicer (file: Opened, lookup: Lookup): Promise<(range?: ByteRange) => Readable | Buffer> {
@@ -26,12 +31,13 @@ async function slicer (file: Opened, lookup: Lookup): Promise<(range?: ByteRange
 }
 
 /** Sends `file`; the caller still releases its own hold on the descriptor afterwards. */
-export async function sendFile (request: FastifyRequest, reply: FastifyReply, file: Opened, lookup: Lookup): Promise<FastifyReply> {
+export async function sendFile (request: FastifyRequest, reply: FastifyReply, file: Opened, lookup: Lookup, maxAge = 0): Promise<FastifyReply> {
+  const caching = cacheControl(maxAge)
   const headers = fileHeaders(file.real, file.stats)
   const status = conditionalStatus(request.headers, headers.ETag, headers['Last-Modified'])
   if (status === 412) throw httpError(412)
   if (status === 304) {
-    return await reply.code(304).headers({ etag: headers.ETag, 'last-modified': headers['Last-Modified'], 'cache-control': CACHE_CONTROL }).send()
+    return await reply.code(304).headers({ etag: headers.ETag, 'last-modified': headers['Last-Modified'], 'cache-control': caching }).send()
   }
 
   const size = file.stats.size
@@ -42,7 +48,7 @@ export async function sendFile (request: FastifyRequest, reply: FastifyReply, fi
     return await reply.code(416).header('content-range', `bytes */${size}`).header('content-length', 0).send()
   }
 
-  reply.headers(headers).header('cache-control', CACHE_CONTROL)
+  reply.headers(headers).header('cache-control', caching)
   const ranges = decision.kind === 'partial' ? decision.ranges : []
   const multipart = ranges.length > 1 ? multipartRanges(size, headers['Content-Type'], ranges) : undefined
   if (multipart !== undefined) {

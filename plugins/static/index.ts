@@ -36,6 +36,8 @@ export interface StaticFilesOptions {
   lookup?: Lookup
   /** Show a folder's README (README.md, README) under its HTML listing. Default true. */
   readme?: boolean
+  /** Seconds caches may reuse a file without asking (`Cache-Control: max-age`); 0, the default: `no-cache`. */
+  maxAge?: number
 }
 
 const READ_METHODS = ['GET', 'HEAD']
@@ -79,6 +81,7 @@ const staticFiles: FastifyPluginAsync<StaticFilesOptions> = async (app, options)
   const index = options.index ?? ['index.html', 'index.htm']
   const reserved = options.reserved ?? []
   const showReadme = options.readme ?? true
+  const maxAge = options.maxAge ?? 0
   let lookup = options.lookup
   if (lookup === undefined) {
     const root = await realDirectory(options.root, 'root')
@@ -126,7 +129,7 @@ const staticFiles: FastifyPluginAsync<StaticFilesOptions> = async (app, options)
       const found = await openIfThere(files, [...segments, file])
       if (found === undefined) continue
       try {
-        if (found.kind === 'file') return await sendFile(request, reply, found, files)
+        if (found.kind === 'file') return await sendFile(request, reply, found, files, maxAge)
       } finally {
         found.descriptor.release()
       }
@@ -160,7 +163,7 @@ const staticFiles: FastifyPluginAsync<StaticFilesOptions> = async (app, options)
         if (opened.kind === 'folder') return await serveFolder(request, reply, name, opened)
         // `/a.txt/` names a folder that does not exist, as on any POSIX path.
         if (name.trailingSlash) throw httpError(404)
-        return await sendFile(request, reply, opened, files)
+        return await sendFile(request, reply, opened, files, maxAge)
       } finally {
         opened.descriptor.release()
       }
