@@ -74,6 +74,9 @@ export async function buildApp (input: AppOptions = {}): Promise<FastifyInstance
   })
   app.server.headersTimeout = TIMEOUTS.headers
   app.decorate('servekit', options)
+  const added = Object.entries(options.headers)
+  // onSend, after every handler and error reply: the user's -H wins over a plugin's own value.
+  if (added.length > 0) app.addHook('onSend', async (_request, reply, payload) => { for (const [name, value] of added) reply.header(name, value); return payload })
   // Before any plugin: each inherits the handlers of the context it is registered in.
   useErrorReplies(app)
   if (https !== undefined) hookTlsServer(app)

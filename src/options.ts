@@ -5,6 +5,7 @@ import { join } from 'node:path'
 import { OptionError } from './errors.js'
 import { cgiName, inBounds, LOG_FORMATS, LOG_LEVELS, MS_PER, namesWhere, numberRule, OPTIONS, type CgiLimits, type NumberSpec, type OptionName, type PlainOptions, type TableOptions } from './option-table.js'
 import { realDirectory } from './real-directory.js'
+import { parseHeaders } from './response-headers.js'
 import { tlsSettings, type TlsOptions, type TlsSettings } from './tls/settings.js'
 import { trustedProxies } from './trust-proxy.js'
 
@@ -30,6 +31,8 @@ export interface ServekitOptions extends TlsOptions, Omit<TableOptions, 'trustPr
   followSymlinks?: boolean
   /** Seconds browsers may reuse a file without asking (`Cache-Control: public, max-age=N`); 0, the default: `no-cache`. */
   cache?: number
+  /** Headers added to every response, as `-H` takes them (`'X-Frame-Options: DENY'`) or as a name → value record. */
+  headers?: readonly string[] | Record<string, string>
   logLevel?: LogLevel
   logFormat?: LogFormat
   /** Mount the echo route at `/echo` and everything under it. */
@@ -95,6 +98,8 @@ export interface ResolvedOptions extends Omit<PlainOptions, GroupSwitch> {
   cgi: ResolvedCgiOptions | undefined
   /** Trusted proxy addresses and ranges; empty: X-Forwarded-* is ignored. */
   trustProxy: string[]
+  /** Added to every response, lower-case names; checked like -H. */
+  headers: Record<string, string>
 }
 
 function oneOf<T extends string> (option: OptionName, value: unknown, allowed: readonly T[], fallback: T): T {
@@ -190,6 +195,7 @@ export async function resolveOptions (input: ServekitOptions = {}): Promise<Reso
     secret: input.secret,
     tls: tlsSettings(input, homedir()),
     cgi: await resolveCgi(input, root),
-    trustProxy: trustedProxies(input.trustProxy)
+    trustProxy: trustedProxies(input.trustProxy),
+    headers: parseHeaders(Array.isArray(input.headers) ? input.headers : Object.entries(input.headers ?? {}).map(([name, value]) => `${name}: ${String(value)}`), 'headers')
   }
 }
