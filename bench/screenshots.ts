@@ -24,6 +24,7 @@ const SIZES: Record<string, number> = {
 
 const TREE = {
   'photos/2026-summer/beach.jpg': 'x',
+  'photos/2026-summer/README.md': '# Summer 2026\n\nPictures from the coast trip. Full-size originals are in `raw/`; ask before sharing.\n\n- **Beach**: the first morning\n- See also the [music folder](/music/)\n',
   'music/album.flac': 'x',
   'src/index.ts': 'export {}\n',
   'docs/guide.md': '# Guide\n',

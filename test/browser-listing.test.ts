@@ -32,7 +32,8 @@ describe('the listing in a browser', { skip: NO_BROWSER }, () => {
       'a-really-long-file-name-without-any-spaces-from-a-camera-export-2026.jpeg': 'x',
       [XSS_FILE]: 'x',
       [QUOTES]: 'x',
-      [`${XSS_FOLDER}/inside.txt`]: 'x'
+      [`${XSS_FOLDER}/inside.txt`]: 'x',
+      'README.md': '# Read me\n\n<img src=x onerror=alert(3)> <script>alert(4)</script>\n\n[click](javascript:alert(5))\n'
     })
     server = await serve({ directory: fixture.dir })
     base = `http://127.0.0.1:${server.port}`
@@ -131,7 +132,8 @@ describe('the listing in a browser', { skip: NO_BROWSER }, () => {
     await page.goto(base + '/')
     assert.ok((await names()).includes(XSS_FILE))
     assert.ok((await names()).includes(QUOTES))
-    assert.equal(await page.locator('img, body svg').count(), 0)
+    assert.equal(await page.locator('img, body svg, .md script, .md a').count(), 0)
+    assert.match(String(await page.locator('.md').textContent()), /<img src=x onerror=alert\(3\)>/)
     assert.deepEqual(dialogs, [])
   })
 
