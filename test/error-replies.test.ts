@@ -231,3 +231,22 @@ describe('the favicon', () => {
     assert.equal((await apps[0]!.inject('/sub/favicon.ico')).statusCode, 404)
   })
 })
+
+test('a 405 on a file is an HTML page for a browser and the JSON shape for others, with Allow either way', async () => {
+  const { buildApp } = await import('../src/app.js')
+  const { makeTree } = await import('./helpers/fixtures.js')
+  const tree = await makeTree({ 'f.txt': 'f' })
+  const app = await buildApp({ directory: tree.dir, logLevel: 'silent' })
+  try {
+    const page = await app.inject({ method: 'DELETE', url: '/f.txt', headers: { accept: 'text/html' } })
+    assert.equal(page.statusCode, 405)
+    assert.equal(page.headers.allow, 'GET, HEAD')
+    assert.match(String(page.headers['content-type']), /^text\/html/)
+    const json = await app.inject({ method: 'DELETE', url: '/f.txt', headers: { accept: 'application/json' } })
+    assert.equal(json.headers.allow, 'GET, HEAD')
+    assert.equal(JSON.parse(json.body).statusCode, 405)
+  } finally {
+    await app.close()
+    await tree.cleanup()
+  }
+})

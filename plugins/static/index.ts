@@ -6,6 +6,7 @@ import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify'
 import Negotiator from 'negotiator'
 import { parseUrlPath, splitTarget, urlPathOf } from '../../src/safe-path.js'
 import { fsHttpError, httpError } from '../../src/errors.js'
+import { sendError } from '../../src/error-reply.js'
 import { createLookup, type Lookup, type Opened } from '../../src/lookup/index.js'
 import type { CacheLimits } from '../../src/lookup/cached.js'
 import { realDirectory } from '../../src/real-directory.js'
@@ -176,7 +177,8 @@ const staticFiles: FastifyPluginAsync<StaticFilesOptions> = async (app, options)
     handler: async (request, reply) => {
       // Only what exists gets a 405; anything else is the 404 a GET would get.
       ;(await files.open(nameOf(request, dotfiles, reserved).segments)).descriptor.release()
-      return await reply.code(405).header('allow', ALLOW).send({ statusCode: 405, error: 'Method Not Allowed', message: `${request.method} is not allowed here; use ${ALLOW}` })
+      // A page for browsers, the JSON shape for everyone else, like every other error.
+      return await sendError(request, reply.header('allow', ALLOW), 405, `${request.method} is not allowed here; use ${ALLOW}`)
     }
   })
 }
