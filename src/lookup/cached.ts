@@ -61,7 +61,8 @@ interface KeptListing {
   expires: number
 }
 
-const keyOf = (file: Opened): string => `${file.stats.dev}:${file.stats.ino}`
+/** Where kept things are filed: the device and inode an fstat names. */
+const keyOf = (stats: { dev: number, ino: number }): string => `${stats.dev}:${stats.ino}`
 
 export interface CacheHooks {
   /** Where the one warning about a lost watch goes. */
@@ -82,12 +83,12 @@ export function cachedLookup (policy: LookupPolicy, verifier: Verifier, limits: 
   const warm = new Lru<true>({ maxEntries: settings.maxProven, maxBytes: Infinity })
   const proofs: Proofs = {
     known: ({ stats }) => {
-      const known = proven.get(`${stats.dev}:${stats.ino}`)
+      const known = proven.get(keyOf(stats))
       return known?.identity === identityOf(stats) ? known.real : undefined
     },
     remember: ({ stats }, real, path) => {
       if (!settled(stats, now())) return
-      proven.set(`${stats.dev}:${stats.ino}`, { identity: identityOf(stats), real })
+      proven.set(keyOf(stats), { identity: identityOf(stats), real })
       warm.set(path, true)
     },
     warm: (path) => warm.get(path) === true
@@ -95,7 +96,7 @@ export function cachedLookup (policy: LookupPolicy, verifier: Verifier, limits: 
 
   /** A listing still in the cache and still true for a folder stat-ed as `folder`. */
   function current (folder: Opened): KeptListing | undefined {
-    const key = keyOf(folder)
+    const key = keyOf(folder.stats)
     const listing = listings.get(key)
     if (listing === undefined) return undefined
     if (listing.identity === identityOf(folder.stats) && listing.expires > now()) return listing
@@ -123,7 +124,7 @@ export function cachedLookup (policy: LookupPolicy, verifier: Verifier, limits: 
     open: async (segments) => await openProven(policy, verifier, segments, proofs),
 
     readSmall: async (file) => {
-      const key = keyOf(file)
+      const key = keyOf(file.stats)
       const identity = identityOf(file.stats)
       const kept = files.get(key)
       if (kept?.identity === identity) return kept.body
@@ -133,7 +134,7 @@ export function cachedLookup (policy: LookupPolicy, verifier: Verifier, limits: 
     },
 
     listing: async (folder) => {
-      const key = keyOf(folder)
+      const key = keyOf(folder.stats)
       const known = current(folder)
       if (known !== undefined) return keptListing(key, known, await known.entries)
       const readPath = verifier.folderPath(folder.descriptor.fd, folder.real)
@@ -171,7 +172,7 @@ export function cachedLookup (policy: LookupPolicy, verifier: Verifier, limits: 
       if (listing?.loaded === undefined) return false
       if (listing.files === undefined) {
         listing.files = new Set(listing.loaded.filter((entry) => entry.type === 'file').map((entry) => entry.name))
-        listings.grow(keyOf(folder), listing, listing.files.size * NAME_BYTES)
+        listings.grow(keyOf(folder.stats), listing, listing.files.size * NAME_BYTES)
       }
       return !listing.files.has(name)
     },
