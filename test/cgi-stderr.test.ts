@@ -103,10 +103,12 @@ describe('a stderr flood', () => {
       }
       const after = await statusKb(pid, 'VmRSS') - before
       process.stdout.write(`# stderr floods (4 x 100 MB): RSS ${before} kB before, peak +${peaks.join(' kB, then +')} kB, +${after} kB after\n`)
-      // Unbounded, each such flood took RSS up by 150 to 250 MB more. What remains is
-      // read buffers awaiting the garbage collector, and pages the allocator keeps.
-      assert.ok(peaks[0]! < 64 * 1024, `peak RSS rose by ${peaks[0]} kB over two floods`)
-      assert.ok(peaks[1]! - peaks[0]! < 16 * 1024, `two more floods raised the peak by ${peaks[1]! - peaks[0]!} kB`)
+      // Unbounded, each such flood took RSS up by 150 to 250 MB more, so 300 to 500 MB for
+      // the first two. Bounded, what remains is read buffers awaiting the garbage collector
+      // (V8 collects external memory in steps of about 64 MB, later on a loaded machine: a
+      // CI run saw +76 MB) and pages the allocator keeps, so the bounds leave room for that.
+      assert.ok(peaks[0]! < 160 * 1024, `peak RSS rose by ${peaks[0]} kB over two floods`)
+      assert.ok(peaks[1]! - peaks[0]! < 48 * 1024, `two more floods raised the peak by ${peaks[1]! - peaks[0]!} kB`)
     } finally {
       run.child.kill('SIGKILL')
       await run.exited
