@@ -98,6 +98,7 @@ export async function buildApp (input: AppOptions = {}): Promise<FastifyInstance
     lookup,
     readme: options.readme,
     maxAge: options.cache,
+    spa: options.spa,
     reserved: cgiOptions === undefined ? [] : ['cgi-bin']
   })
   if (cgiOptions !== undefined) {

@@ -20,6 +20,10 @@ interface FlagSpec {
   value?: string
   /** An on/off flag that is on by default: --help shows `--no-<flag>`. */
   negated?: true
+  /** Given as often as needed; the values come as a list. */
+  multiple?: true
+  /** The value may be left out; --help shows `[VALUE]`. */
+  optionalValue?: true
   help: string
 }
 
@@ -30,6 +34,8 @@ function flagSpec (spec: OptionSpec): FlagSpec {
     ...(spec.short === undefined ? {} : { short: spec.short }),
     ...(spec.kind === 'boolean' ? {} : { value: spec.value }),
     ...(spec.kind === 'boolean' && spec.default === true ? { negated: true } : {}),
+    ...(spec.kind === 'list' ? { multiple: true } : {}),
+    ...(spec.kind === 'optional' ? { optionalValue: true } : {}),
     help: helpOf(spec)
   }
 }
@@ -56,6 +62,12 @@ export type CliCommand =
     /** Flag → how it was typed (`-p`, `--no-dotfiles`), to name it so in messages. */
     typed: Record<string, string>
   }
+
+const SPEC_OF_FLAG: ReadonlyMap<string, OptionSpec> = new Map(Object.values(OPTIONS).map((spec: OptionSpec) => [spec.flag, spec]))
+
+function specOfFlag (flag: string): OptionSpec | undefined {
+  return SPEC_OF_FLAG.get(flag)
+}
 
 /** Flags that only print something have no variable. */
 const NOT_FROM_ENVIRONMENT: ReadonlySet<string> = new Set(['help', 'version'])
@@ -88,7 +100,19 @@ function booleanFrom (variable: string, text: string): boolean {
   throw new OptionError(variable, `${variable} ${JSON.stringify(text)} must be one of ${[...TRUE_WORDS, ...FALSE_WORDS].join(', ')}`)
 }
 
-type FlagValues = Partial<Record<string, string | boolean>>
+type FlagValues = Partial<Record<string, string | boolean | string[]>>
+
+/** A variable's text as its flag would have given it; undefined: as if not set (`SERVEKIT_SPA=0`). */
+function fromVariable (spec: OptionSpec | undefined, flag: string, variable: string, text: string): string | boolean | string[] | undefined {
+  if (FLAGS[flag]!.type === 'boolean') return booleanFrom(variable, text)
+  if (spec?.kind === 'list') return text.split(spec.separator).map((value) => value.trim()).filter((value) => value !== '')
+  if (spec?.kind === 'optional') {
+    const word = text.trim().toLowerCase()
+    if (TRUE_WORDS.includes(word)) return spec.implicit
+    if (FALSE_WORDS.includes(word)) return undefined
+  }
+  return text
+}
 
 /**
  * Fills every flag not given on the command line from its variable, so a flag
@@ -101,7 +125,9 @@ function withEnvironment<V extends FlagValues> (values: V, env: NodeJS.ProcessEn
   for (const [flag, variable] of flagVariables()) {
     const text = env[variable]
     if (merged[flag] !== undefined || text === undefined || text === '') continue
-    merged[flag] = FLAGS[flag]!.type === 'boolean' ? booleanFrom(variable, text) : text
+    const value = fromVariable(specOfFlag(flag), flag, variable, text)
+    if (value === undefined) continue
+    merged[flag] = value
     fromEnvironment[flag] = variable
   }
   return { values: merged as V, fromEnvironment }
@@ -115,6 +141,8 @@ export function unknownVariables (env: NodeJS.ProcessEnv): string[] {
 
 /** `--log-level`, `log-level` or an option name (`followSymlinks`) → the flag `log-level`. */
 function flagOf (option: string): string {
+  // A library name whose flag is not its kebab case: `headers` is `--header`.
+  if (Object.hasOwn(OPTIONS, option)) return OPTIONS[option as OptionName].flag
   return option.replace(/^--?/, '').replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)
 }
 
@@ -169,8 +197,8 @@ function numberFrom (spec: NumberSpec, text: string, source: string): number {
 }
 
 /** A value from the command line or a variable, as its option takes it. */
-function valueFrom (spec: OptionSpec, given: string | boolean, source: string): string | number | boolean {
-  if (typeof given === 'boolean' || spec.kind === 'boolean' || spec.kind === 'text') return given
+function valueFrom (spec: OptionSpec, given: string | boolean | string[], source: string): string | number | boolean | string[] {
+  if (Array.isArray(given) || typeof given === 'boolean' || spec.kind === 'boolean' || spec.kind === 'text' || spec.kind === 'list' || spec.kind === 'optional') return given
   if (spec.kind === 'number') return numberFrom(spec, given, source)
   if (spec.choices.includes(given)) return given
   throw new OptionError(spec.flag, `${source} ${JSON.stringify(given)} must be one of ${spec.choices.join(', ')}`)
@@ -249,11 +277,35 @@ function typedNames (tokens: ReadonlyArray<{ kind: string, name?: string, rawNam
   return typed
 }
 
+/**
+ * parseArgs has no flag whose value may be left out, so `--spa` and `--spa app.html`
+ * become `--spa=index.html` and `--spa=app.html` first. The word after such a flag is
+ * its value unless it is a flag, a port or an existing folder: `servekit --spa dist`
+ * serves `dist` as a single-page app.
+ */
+function withOptionalValues (argv: readonly string[], isDirectory: (path: string) => boolean): string[] {
+  const args: string[] = []
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!
+    if (arg === '--') return [...args, ...argv.slice(i)]
+    const spec = arg.startsWith('--') ? specOfFlag(arg.slice(2)) : undefined
+    if (spec?.kind !== 'optional') {
+      args.push(arg)
+      continue
+    }
+    const next = argv[i + 1]
+    const isValue = next !== undefined && !next.startsWith('-') && !WHOLE.test(next) && !isDirectory(next)
+    args.push(`${arg}=${isValue ? next : spec.implicit}`)
+    if (isValue) i++
+  }
+  return args
+}
+
 export function parseCli (argv: readonly string[], { env, isTTY, isDirectory = existingDirectory }: CliEnvironment): CliCommand {
   let parsed
   try {
     // allowNegative: `--no-dotfiles` turns off what SERVEKIT_DOTFILES turned on.
-    parsed = parseArgs({ args: [...argv], options: FLAGS, allowPositionals: true, allowNegative: true, strict: true, tokens: true })
+    parsed = parseArgs({ args: withOptionalValues(argv, isDirectory), options: FLAGS, allowPositionals: true, allowNegative: true, strict: true, tokens: true })
   } catch (error) {
     throw usageError(error)
   }
@@ -277,7 +329,7 @@ export function parseCli (argv: readonly string[], { env, isTTY, isDirectory = e
   }
 }
 
-type ParsedValues = Partial<Record<string, string | boolean>>
+type ParsedValues = Partial<Record<string, string | boolean | string[]>>
 
 /** Options the table declares that need more than their own value: done below. */
 const SPECIAL: ReadonlySet<OptionName> = new Set(['port', 'logFormat', 'workers', 'qr', 'open'])
@@ -315,7 +367,8 @@ function serveCommand (values: ParsedValues, { env, isTTY }: CliEnvironment, fro
 }
 
 function flagLabel (name: string, spec: FlagSpec): string {
-  const long = `--${spec.negated === true ? 'no-' : ''}${name}${spec.value === undefined ? '' : ` ${spec.value}`}`
+  const value = spec.value === undefined ? '' : spec.optionalValue === true ? ` [${spec.value}]` : ` ${spec.value}`
+  const long = `--${spec.negated === true ? 'no-' : ''}${name}${value}`
   return spec.short === undefined ? `    ${long}` : `-${spec.short}, ${long}`
 }
 

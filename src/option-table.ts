@@ -52,7 +52,25 @@ export interface TextSpec extends Common {
   value: string
 }
 
-export type OptionSpec = BooleanSpec | NumberSpec | ChoiceSpec | TextSpec
+/** A flag given as often as needed (`-H a -H b`); its variable holds the values joined by `separator`. */
+export interface ListSpec extends Common {
+  kind: 'list'
+  value: string
+  /** Between values in the variable: a comma, or a line break where values hold commas (headers). */
+  separator: ',' | '\n'
+}
+
+/**
+ * A flag whose value may be left out (`--spa` or `--spa app.html`): alone, it means
+ * `implicit`. The word after it is its value unless that is a flag, a port or a folder.
+ */
+export interface OptionalSpec extends Common {
+  kind: 'optional'
+  value: string
+  implicit: string
+}
+
+export type OptionSpec = BooleanSpec | NumberSpec | ChoiceSpec | TextSpec | ListSpec | OptionalSpec
 
 // setTimeout overflows above 2^31-1 ms (about 24.8 days) and then fires at once: a day is plenty.
 const ONE_DAY = 86_400
@@ -65,6 +83,18 @@ export const OPTIONS = {
   qr: { kind: 'boolean', flag: 'qr', cliOnly: true, help: 'print a QR code of the first network URL, for phones on the same network' },
   open: { kind: 'boolean', flag: 'open', short: 'o', cliOnly: true, help: 'open the served URL in a browser once listening' },
   cache: { kind: 'number', flag: 'cache', short: 'c', value: 'SECONDS', whole: true, min: 0, max: 31_536_000, default: 0, unit: 'seconds', help: 'how long browsers may reuse a file without asking (Cache-Control max-age); 0: no-cache, they ask each time' },
+  headers: { kind: 'list', flag: 'header', short: 'H', value: 'NAME:VALUE', separator: '\n', help: 'add this header to every response; repeatable (variable: one per line)' },
+  compress: { kind: 'boolean', flag: 'compress', default: true, help: 'do not compress listings and text files (br, gzip, zstd as the client accepts)' },
+  precompressed: { kind: 'boolean', flag: 'precompressed', help: 'serve app.js.br / app.js.gz / app.js.zst for app.js when the client accepts them' },
+  spa: { kind: 'optional', flag: 'spa', value: 'FILE', implicit: 'index.html', help: 'single-page app: a missing path asked for as HTML gets FILE (default index.html) with 200' },
+  upload: { kind: 'boolean', flag: 'upload', help: 'accept uploads: the listing page\'s form, PUT (curl -T) and multipart POST (curl -F); new folders by PUT DIR/ or MKCOL' },
+  uploadMax: { kind: 'number', flag: 'upload-max', value: 'SIZE', needs: 'upload', whole: true, min: 0, max: 1024 ** 4, default: 4 * 1024 ** 3, unit: 'bytes', help: 'largest file one upload may write; beyond it 413' },
+  overwrite: { kind: 'boolean', flag: 'overwrite', needs: 'upload', help: 'let an upload replace an existing file (default: 409)' },
+  archive: { kind: 'boolean', flag: 'archive', help: 'let folders be downloaded whole: ?download=zip (or tar.gz), linked from the listing' },
+  auth: { kind: 'list', flag: 'auth', value: 'USER:PASSWORD', separator: ',', help: 'ask for this user and password (HTTP Basic); repeatable (variable: comma-separated)' },
+  authFile: { kind: 'text', flag: 'auth-file', value: 'FILE', help: 'users from FILE: one user:hash per line, bcrypt ($2y$, as htpasswd -B writes) or scrypt' },
+  authWritesOnly: { kind: 'boolean', flag: 'auth-writes-only', help: 'ask for the password only to change things (uploads); reading stays open' },
+  cors: { kind: 'optional', flag: 'cors', value: 'ORIGIN', implicit: '*', help: 'let pages from other origins fetch (CORS): any origin, or only ORIGIN (comma-separated)' },
   dotfiles: { kind: 'boolean', flag: 'dotfiles', help: 'list and serve names starting with "." (default: hidden, 404)' },
   followSymlinks: { kind: 'boolean', flag: 'follow-symlinks', help: 'serve symlinks whose target is outside the folder (default: 404, not listed)' },
   echo: { kind: 'boolean', flag: 'echo', help: 'answer every request under /echo with what it carried, as JSON' },
@@ -120,7 +150,7 @@ export function optionOfFlag (flag: string): OptionName | undefined {
 }
 
 type Specs = typeof OPTIONS
-type ValueOf<S> = S extends { kind: 'boolean' } ? boolean : S extends { kind: 'number' } ? number : S extends { choices: readonly (infer C)[] } ? C : string
+type ValueOf<S> = S extends { kind: 'boolean' } ? boolean : S extends { kind: 'number' } ? number : S extends { kind: 'list' } ? readonly string[] : S extends { choices: readonly (infer C)[] } ? C : string
 
 /** The library's options as the table types them (the command line's own left out). */
 export type TableOptions = { -readonly [K in OptionName as Specs[K] extends { cliOnly: true } ? never : K]?: ValueOf<Specs[K]> }

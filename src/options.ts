@@ -16,7 +16,7 @@ export type LogFormat = typeof LOG_FORMATS[number]
 export const DEFAULT_PORT = OPTIONS.port.default
 
 /** Every option of the table (src/option-table.ts) is here, typed from it; the documented ones below too. */
-export interface ServekitOptions extends TlsOptions, Omit<TableOptions, 'trustProxy'> {
+export interface ServekitOptions extends TlsOptions, Omit<TableOptions, 'trustProxy' | 'headers'> {
   /** Folder to serve; default: the current folder. */
   directory?: string
   /** TCP port; 0 picks a free one. Default 8000. */
@@ -33,6 +33,28 @@ export interface ServekitOptions extends TlsOptions, Omit<TableOptions, 'trustPr
   cache?: number
   /** Headers added to every response, as `-H` takes them (`'X-Frame-Options: DENY'`) or as a name → value record. */
   headers?: readonly string[] | Record<string, string>
+  /** Compress listings and text files as the client accepts (br, gzip, zstd). Default true. */
+  compress?: boolean
+  /** Serve `app.js.br` / `.gz` / `.zst` for `app.js` to clients that accept them. */
+  precompressed?: boolean
+  /** Single-page app: a missing path asked for as HTML gets this file (relative to the root) with 200. */
+  spa?: string
+  /** Accept uploads (page, PUT, multipart POST) and new folders (PUT `dir/`, MKCOL). */
+  upload?: boolean
+  /** Bytes one upload may write; beyond it 413. Default 4 GiB. Needs `upload`. */
+  uploadMax?: number
+  /** Let an upload replace an existing file; otherwise 409. Needs `upload`. */
+  overwrite?: boolean
+  /** Folders downloadable whole with `?download=zip` (or `tar.gz`). */
+  archive?: boolean
+  /** Users allowed in, as `user:password` (HTTP Basic). */
+  auth?: readonly string[]
+  /** File of `user:hash` lines (bcrypt or scrypt). */
+  authFile?: string
+  /** Ask for a password only for requests that change things. Needs `auth` or `authFile`. */
+  authWritesOnly?: boolean
+  /** CORS: `*` for any origin, else the origins allowed, comma-separated. */
+  cors?: string
   logLevel?: LogLevel
   logFormat?: LogFormat
   /** Mount the echo route at `/echo` and everything under it. */
@@ -75,7 +97,7 @@ export interface ResolvedCgiOptions extends CgiLimits {
 }
 
 /** Switches of a group resolved on its own below (`tls`, `cgi`): not plain values. */
-type GroupSwitch = 'tls' | 'cgi'
+type GroupSwitch = 'tls' | 'cgi' | 'upload'
 
 /**
  * Options validated, defaults filled in. Every on/off and number option of the
@@ -100,6 +122,14 @@ export interface ResolvedOptions extends Omit<PlainOptions, GroupSwitch> {
   trustProxy: string[]
   /** Added to every response, lower-case names; checked like -H. */
   headers: Record<string, string>
+  /** The single-page app's file, a name relative to the root; undefined: off. */
+  spa: string | undefined
+  /** Present when uploads are on. */
+  upload: { maxBytes: number, overwrite: boolean } | undefined
+  /** Present when a password is asked for. */
+  auth: { users: string[], file: string | undefined, writesOnly: boolean } | undefined
+  /** CORS origins: `*` or a list; undefined: no CORS headers. */
+  cors: '*' | string[] | undefined
 }
 
 function oneOf<T extends string> (option: OptionName, value: unknown, allowed: readonly T[], fallback: T): T {
@@ -128,7 +158,7 @@ function numberOption (option: NumberOption, value: unknown): number {
 
 /** On/off and number options resolved from the table alone, so a new one needs no code here. */
 const PLAIN = namesWhere((spec) => spec.cliOnly !== true && spec.needs === undefined && (spec.kind === 'boolean' || spec.kind === 'number'))
-  .filter((name) => name !== 'tls' && name !== 'cgi')
+  .filter((name) => name !== 'tls' && name !== 'cgi' && name !== 'upload')
 
 function plainOptions (input: ServekitOptions): Omit<PlainOptions, GroupSwitch> {
   const resolved: Record<string, boolean | number> = {}
@@ -164,11 +194,16 @@ async function cgiDirectory (cgiDir: string | undefined, root: string): Promise<
   }
 }
 
+/** An option that only applies with an on/off switch (`overwrite` with `upload`), given without it. */
+function refuseStray (options: ReadonlyArray<keyof ServekitOptions>, input: ServekitOptions, switchName: string): void {
+  const stray = options.find((option) => input[option] !== undefined)
+  if (stray !== undefined) throw new OptionError(stray, `${stray} only applies with ${switchName} on (--${OPTIONS[switchName as OptionName].flag})`)
+}
+
 async function resolveCgi (input: ServekitOptions, root: string): Promise<ResolvedCgiOptions | undefined> {
   if (!flag('cgi', input.cgi)) {
     // Running programs must be asked for explicitly; a stray --cgi-dir must not do it.
-    const stray = CGI_ONLY.find((option) => input[option] !== undefined)
-    if (stray !== undefined) throw new OptionError(stray, `${stray} only applies with cgi on (--cgi)`)
+    refuseStray(CGI_ONLY, input, 'cgi')
     return undefined
   }
   return {
@@ -177,6 +212,56 @@ async function resolveCgi (input: ServekitOptions, root: string): Promise<Resolv
     // Checked by the plugin, which takes the same map.
     env: input.cgiEnv
   }
+}
+
+const UPLOAD_ONLY = namesWhere((spec) => spec.needs === 'upload') as Array<keyof ServekitOptions>
+
+function resolveUpload (input: ServekitOptions): ResolvedOptions['upload'] {
+  if (!flag('upload', input.upload)) {
+    refuseStray(UPLOAD_ONLY, input, 'upload')
+    return undefined
+  }
+  return { maxBytes: numberOption('uploadMax', input.uploadMax), overwrite: flag('overwrite', input.overwrite) }
+}
+
+function textList (option: OptionName, value: unknown): string[] {
+  if (value === undefined) return []
+  if (Array.isArray(value) && value.every((entry) => typeof entry === 'string')) return [...value as string[]]
+  throw new OptionError(option, `${option} must be a list of strings`)
+}
+
+function resolveAuth (input: ServekitOptions): ResolvedOptions['auth'] {
+  const users = textList('auth', input.auth)
+  if (input.authFile !== undefined && (typeof input.authFile !== 'string' || input.authFile === '')) throw new OptionError('authFile', 'authFile must be the path of a file of user:hash lines')
+  if (users.length === 0 && input.authFile === undefined) {
+    if (input.authWritesOnly !== undefined) throw new OptionError('authWritesOnly', 'authWritesOnly only applies with auth or authFile (--auth, --auth-file)')
+    return undefined
+  }
+  // The entries and the file are checked by the auth plugin, which owns their rules.
+  return { users, file: input.authFile, writesOnly: flag('authWritesOnly', input.authWritesOnly) }
+}
+
+function resolveCors (value: unknown): ResolvedOptions['cors'] {
+  if (value === undefined) return undefined
+  if (typeof value !== 'string' || value.trim() === '') throw new OptionError('cors', 'cors must be * or origins such as https://app.example, comma-separated')
+  if (value.trim() === '*') return '*'
+  return value.split(',').map((origin) => origin.trim()).filter((origin) => origin !== '').map((origin) => {
+    let url: URL | undefined
+    try { url = new URL(origin) } catch {}
+    // An origin is scheme, host and port, nothing more: a path or a slash never matches one.
+    if (url === undefined || url.origin === 'null' || url.origin !== origin) throw new OptionError('cors', `cors ${JSON.stringify(origin)} must be an origin such as https://app.example or http://localhost:3000, without a path`)
+    return origin
+  })
+}
+
+function resolveSpa (value: unknown): string | undefined {
+  if (value === undefined) return undefined
+  // A name under the root, found through the lookup like any file: no way out of the folder.
+  const segments = typeof value === 'string' ? value.split('/').filter((segment) => segment !== '') : []
+  if (segments.length === 0 || segments.some((segment) => segment === '..' || segment === '.' || segment.includes('\\') || segment.includes('\0'))) {
+    throw new OptionError('spa', `spa ${JSON.stringify(value)} must be a file inside the served folder, such as index.html`)
+  }
+  return segments.join('/')
 }
 
 export async function resolveOptions (input: ServekitOptions = {}): Promise<ResolvedOptions> {
@@ -196,6 +281,10 @@ export async function resolveOptions (input: ServekitOptions = {}): Promise<Reso
     tls: tlsSettings(input, homedir()),
     cgi: await resolveCgi(input, root),
     trustProxy: trustedProxies(input.trustProxy),
-    headers: parseHeaders(Array.isArray(input.headers) ? input.headers : Object.entries(input.headers ?? {}).map(([name, value]) => `${name}: ${String(value)}`), 'headers')
+    headers: parseHeaders(Array.isArray(input.headers) ? input.headers : Object.entries(input.headers ?? {}).map(([name, value]) => `${name}: ${String(value)}`), 'headers'),
+    spa: resolveSpa(input.spa),
+    upload: resolveUpload(input),
+    auth: resolveAuth(input),
+    cors: resolveCors(input.cors)
   }
 }

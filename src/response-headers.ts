@@ -10,7 +10,7 @@ const REFUSED = new Set(['connection', 'keep-alive', 'transfer-encoding', 'conte
 
 /** `Name: value` as typed after `flag` → the name and value, or an error naming both. */
 export function parseHeader (text: string, flag = '--header'): [name: string, value: string] {
-  const refuse = (why: string): never => { throw new OptionError('header', `${flag} ${JSON.stringify(text)} ${why}`) }
+  const refuse = (why: string): never => { throw new OptionError('headers', `${flag} ${JSON.stringify(text)} ${why}`) }
   const colon = text.indexOf(':')
   if (colon === -1) return refuse('must be "Name: value"')
   const name = text.slice(0, colon).trim()

@@ -27,11 +27,14 @@ test('every option of the table is a flag with a variable and a line of --help',
 test('every on/off and number option is resolved with the table\'s default', async () => {
   const resolved = await resolveOptions({ directory: fixture.path('site') }) as unknown as Record<string, unknown>
   for (const [name, spec] of specs) {
-    if (spec.cliOnly === true || spec.needs !== undefined || name === 'tls' || name === 'cgi') continue
+    if (spec.cliOnly === true || spec.needs !== undefined || name === 'tls' || name === 'cgi' || name === 'upload') continue
     if (spec.kind === 'boolean') assert.equal(resolved[name], spec.default ?? false, name)
     if (spec.kind === 'number') assert.equal(resolved[name], spec.default, name)
   }
   assert.equal(resolved.readme, true)
+  // The groups: present only when switched on.
+  assert.equal(resolved.upload, undefined)
+  assert.equal(resolved.cgi, undefined)
 })
 
 test('CGI limits reach the plugin under its names, seconds as milliseconds, with the table\'s defaults', async () => {

@@ -14,6 +14,7 @@ import { sortEntries, SORT_KEYS, SORT_ORDERS, type ListingEntry, type SortKey, t
 import { renderReadme } from './readme.js'
 import { LISTING_CSP, renderListingHtml, renderListingJson } from './listing-html.js'
 import { sendFile } from './file-response.js'
+import { spaFallback } from './spa.js'
 
 export interface StaticFilesOptions {
   /** Folder to serve. Resolved with realpath once, at registration. */
@@ -39,6 +40,8 @@ export interface StaticFilesOptions {
   readme?: boolean
   /** Seconds caches may reuse a file without asking (`Cache-Control: max-age`); 0, the default: `no-cache`. */
   maxAge?: number
+  /** Single-page app: a missing path asked for as HTML gets this file (a name under the root) with 200. */
+  spa?: string
 }
 
 const READ_METHODS = ['GET', 'HEAD']
@@ -83,6 +86,7 @@ const staticFiles: FastifyPluginAsync<StaticFilesOptions> = async (app, options)
   const reserved = options.reserved ?? []
   const showReadme = options.readme ?? true
   const maxAge = options.maxAge ?? 0
+  const spa = options.spa?.split('/').filter((segment) => segment !== '')
   let lookup = options.lookup
   if (lookup === undefined) {
     const root = await realDirectory(options.root, 'root')
@@ -154,12 +158,29 @@ const staticFiles: FastifyPluginAsync<StaticFilesOptions> = async (app, options)
     return await reply.headers(LISTING_HEADERS).type(format === 'json' ? 'application/json; charset=utf-8' : 'text/html; charset=utf-8').send(page)
   }
 
+  /** The single-page app's page for a path that is one of its routes: never kept by caches under that URL. */
+  async function serveApp (request: FastifyRequest, reply: FastifyReply, page: readonly string[]): Promise<FastifyReply> {
+    const file = await files.open(page)
+    try {
+      if (file.kind !== 'file') throw httpError(404)
+      // The same URL is a 404 to a client that does not take HTML.
+      reply.header('vary', 'Accept')
+      return await sendFile(request, reply, file, files, 0)
+    } finally {
+      file.descriptor.release()
+    }
+  }
+
   app.route({
     method: READ_METHODS,
     url: '/*',
     handler: async (request, reply) => {
       const name = nameOf(request, dotfiles, reserved)
-      const opened = await files.open(name.segments)
+      const opened = await files.open(name.segments).catch(async (error: unknown) => {
+        if (spa === undefined || (error as { statusCode?: number }).statusCode !== 404 || !spaFallback(request.method, request.headers, name.segments, splitTarget(request.raw.url ?? '/').path)) throw error
+        return undefined
+      })
+      if (opened === undefined) return await serveApp(request, reply, spa!)
       try {
         if (opened.kind === 'folder') return await serveFolder(request, reply, name, opened)
         // `/a.txt/` names a folder that does not exist, as on any POSIX path.
