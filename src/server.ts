@@ -5,7 +5,7 @@ import closeWithGrace from 'close-with-grace'
 import type { FastifyInstance } from 'fastify'
 import { buildApp, type AppOptions } from './app.js'
 import { ListenError, OptionError } from './errors.js'
-import { resolveOptions } from './options.js'
+import { resolveOptions, type ResolvedOptions } from './options.js'
 import { describeCertificate, loadTls, type CertificateInfo } from './tls/index.js'
 
 export interface StartOptions extends AppOptions {
@@ -91,6 +91,16 @@ export function startupLine (bound: Pick<AddressInfo, 'address' | 'port'>, tls: 
   }
 }
 
+/** A warning when anyone the server can be reached by may write to the folder. */
+export function openToWrite (options: Pick<ResolvedOptions, 'upload' | 'auth'>, address: string): string | undefined {
+  if (options.upload === undefined || options.auth !== undefined || isLoopback(address)) return undefined
+  return `uploads are on without a password: anyone who can reach ${address} may write to the folder; add --auth USER:PASSWORD, or -b 127.0.0.1 to keep it to this machine`
+}
+
+function isLoopback (address: string): boolean {
+  return address === '::1' || address.startsWith('127.') || address === '::ffff:127.0.0.1'
+}
+
 async function drain (app: FastifyInstance): Promise<void> {
   // Past the grace period, connections still busy are cut so the process can exit.
   const cut = setTimeout(() => app.server.closeAllConnections(), SHUTDOWN_GRACE_MS)
@@ -141,6 +151,8 @@ export async function startServer (input: StartOptions = {}): Promise<RunningSer
   if (input.announce !== false) {
     app.log.info(line.fields, line.msg)
     for (const note of tls?.notes ?? []) app.log[note.level](note.msg)
+    const open = openToWrite(resolved, bound.address)
+    if (open !== undefined) app.log.warn(open)
   }
 
   return { app, url: line.url, network: line.network, address: bound.address, port: bound.port, close }
