@@ -292,7 +292,8 @@ for (const mode of MODES) {
         new Promise<never>((_resolve, reject) => { setTimeout(() => { reject(new Error('no answer within 3 s')) }, 3000).unref() })
       ])
       assert.equal(res.status, 404)
-      assert.ok(Date.now() - started < 1000, `answered after ${Date.now() - started} ms`)
+      // A FIFO opened without O_NONBLOCK blocks until the 3 s race above gives up.
+      assert.ok(Date.now() - started < 2000, `answered after ${Date.now() - started} ms`)
     })
   })
 }

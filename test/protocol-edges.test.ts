@@ -109,7 +109,8 @@ describe('headers must arrive within 30 s', () => {
 
       assert.ok(result.cut, `still connected after ${result.elapsedMs} ms`)
       assert.ok(result.elapsedMs >= limitMs - 100, `cut after ${result.elapsedMs} ms, before the limit`)
-      assert.ok(result.elapsedMs <= limitMs + TIMEOUTS.sweep + 500, `cut after ${result.elapsedMs} ms`)
+      // Room for a loaded CI machine; Node's default sweep would cut it at about 30 s.
+      assert.ok(result.elapsedMs <= limitMs + TIMEOUTS.sweep + 2500, `cut after ${result.elapsedMs} ms`)
       assert.equal(parseAnswer(result.answer).status, 408)
       const line = await logged(log, (entry) => entry.code === 'ERR_HTTP_REQUEST_TIMEOUT')
       assert.equal(line.remoteAddress, '127.0.0.1')
