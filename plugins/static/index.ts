@@ -12,7 +12,7 @@ import type { CacheLimits } from '../../src/lookup/cached.js'
 import { realDirectory } from '../../src/real-directory.js'
 import { sortEntries, SORT_KEYS, SORT_ORDERS, type ListingEntry, type SortKey, type SortOrder } from './listing.js'
 import { renderReadme } from './readme.js'
-import { LISTING_CSP, renderListingHtml, renderListingJson } from './listing-html.js'
+import { listingCsp, renderListingHtml, renderListingJson, type ListingActions } from './listing-html.js'
 import { sendFile } from './file-response.js'
 import { spaFallback } from './spa.js'
 
@@ -42,6 +42,10 @@ export interface StaticFilesOptions {
   maxAge?: number
   /** Single-page app: a missing path asked for as HTML gets this file (a name under the root) with 200. */
   spa?: string
+  /** Methods another plugin answers on `/*` (the upload plugin's PUT, POST, MKCOL): left out of the 405 route. */
+  writeMethods?: readonly string[]
+  /** Controls for other plugins' features on HTML listings (the upload form, the zip link); each off by default. */
+  listingActions?: ListingActions
 }
 
 const READ_METHODS = ['GET', 'HEAD']
@@ -52,7 +56,6 @@ const README_MAX_BYTES = 256 * 1024
 const ALLOW = READ_METHODS.join(', ')
 const LISTING_TYPES = ['text/html', 'application/json']
 const LISTING_HEADERS = {
-  'content-security-policy': LISTING_CSP,
   'x-content-type-options': 'nosniff',
   vary: 'Accept'
 }
@@ -87,6 +90,9 @@ const staticFiles: FastifyPluginAsync<StaticFilesOptions> = async (app, options)
   const showReadme = options.readme ?? true
   const maxAge = options.maxAge ?? 0
   const spa = options.spa?.split('/').filter((segment) => segment !== '')
+  const writeMethods = options.writeMethods ?? []
+  const actions = options.listingActions ?? {}
+  const listingHeaders = { ...LISTING_HEADERS, 'content-security-policy': listingCsp(actions) }
   let lookup = options.lookup
   if (lookup === undefined) {
     const root = await realDirectory(options.root, 'root')
@@ -153,9 +159,9 @@ const staticFiles: FastifyPluginAsync<StaticFilesOptions> = async (app, options)
       const sorted = sortEntries([...listing.entries], sort, order)
       return format === 'json'
         ? renderListingJson(urlPath, sorted)
-        : renderListingHtml(urlPath, sorted, sort, order, readme === undefined ? {} : { readmeHtml: renderReadme(readme) })
+        : renderListingHtml(urlPath, sorted, sort, order, readme === undefined ? { actions } : { actions, readmeHtml: renderReadme(readme) })
     })
-    return await reply.headers(LISTING_HEADERS).type(format === 'json' ? 'application/json; charset=utf-8' : 'text/html; charset=utf-8').send(page)
+    return await reply.headers(listingHeaders).type(format === 'json' ? 'application/json; charset=utf-8' : 'text/html; charset=utf-8').send(page)
   }
 
   /** The single-page app's page for a path that is one of its routes: never kept by caches under that URL. */
@@ -193,7 +199,7 @@ const staticFiles: FastifyPluginAsync<StaticFilesOptions> = async (app, options)
   })
 
   app.route({
-    method: app.supportedMethods.filter((m) => !READ_METHODS.includes(m)),
+    method: app.supportedMethods.filter((m) => !READ_METHODS.includes(m) && !writeMethods.includes(m)),
     url: '/*',
     handler: async (request, reply) => {
       // Only what exists gets a 405; anything else is the 404 a GET would get.

@@ -18,6 +18,41 @@ import { LISTING_STYLE } from './listing-page-style.js'
 export const LISTING_CSP = `default-src 'none'; style-src 'sha256-${createHash('sha256').update(LISTING_STYLE).digest('base64')}'; ` +
   `script-src ${LISTING_SCRIPT_HASH}; img-src 'self' data:; base-uri 'none'; form-action 'none'`
 
+/** Controls shown for features other plugins serve; each off unless that plugin is on. */
+export interface ListingActions {
+  /** The upload form, the drop zone and the new-folder form. */
+  upload?: boolean
+  /** A "Download as zip" link (`?download=zip`). */
+  archive?: boolean
+}
+
+/**
+ * The CSP of a listing with `actions`: with uploads, its forms may post to this site and
+ * its script may send files here (`fetch`-like requests to itself); nowhere else.
+ */
+export function listingCsp (actions: ListingActions): string {
+  return actions.upload === true ? LISTING_CSP.replace("form-action 'none'", "form-action 'self'; connect-src 'self'") : LISTING_CSP
+}
+
+// Plain forms posting to the folder's own URL: they work without the script, which
+// adds the drop zone, the folder picker and a progress bar (listing-page-script.ts).
+const UPLOAD_FORMS = '<form class="upl" method="post" enctype="multipart/form-data">' +
+  '<label class="sr" for="up-files">Files to upload</label><input id="up-files" type="file" name="file" multiple>' +
+  '<button class="btn" type="submit">Upload</button>' +
+  '<input id="up-dir" type="file" webkitdirectory hidden><button class="btn" id="up-dir-btn" type="button" hidden>Upload a folder</button></form>' +
+  '<form class="mkd" method="post" enctype="multipart/form-data">' +
+  '<label class="sr" for="new-folder">New folder name</label>' +
+  '<input id="new-folder" name="folder" placeholder="New folder" maxlength="255" autocomplete="off" spellcheck="false" required>' +
+  '<button class="btn" type="submit">Create folder</button></form>' +
+  '<div class="prog" hidden><progress max="1" value="0"></progress><span id="up-status" role="status"></span></div>' +
+  '<div class="drop" hidden><p>Drop files or folders to upload them here</p></div>'
+
+function actionsBar (actions: ListingActions): string {
+  if (actions.upload !== true && actions.archive !== true) return ''
+  const zip = actions.archive === true ? '<a class="btn zip" href="?download=zip" download>Download as zip</a>' : ''
+  return `<section class="acts" aria-label="Folder actions">${actions.upload === true ? UPLOAD_FORMS : ''}${zip}</section>\n`
+}
+
 const UNITS = ['B', 'KiB', 'MiB', 'GiB', 'TiB']
 
 export function humanSize (bytes: number): string {
@@ -92,6 +127,8 @@ function summary (entries: readonly ListingEntry[]): string {
 export interface ListingExtras {
   /** HTML shown under the table, from `renderReadme`: trusted as given. */
   readmeHtml?: string
+  /** Controls for other plugins' features (uploads, the zip download); none by default. */
+  actions?: ListingActions
 }
 
 /** `urlPath` is the decoded path of the folder, ending in `/`. */
@@ -107,7 +144,7 @@ export function renderListingHtml (urlPath: string, entries: readonly ListingEnt
     `<header class="top"><div class="in bar">${breadcrumbs(urlPath)}` +
     '<div class="filter" hidden><label class="sr" for="filter">Filter by name</label>' +
     '<input id="filter" type="search" placeholder="Filter by name" autocomplete="off" spellcheck="false"><kbd aria-hidden="true">/</kbd></div></div></header>\n' +
-    `<main class="in">\n<h1 class="sr">${title}</h1>\n<table class="ls">\n<thead><tr>${headings(sort, order)}</tr></thead>\n<tbody>\n` +
+    `<main class="in">\n<h1 class="sr">${title}</h1>\n${actionsBar(extras.actions ?? {})}<table class="ls">\n<thead><tr>${headings(sort, order)}</tr></thead>\n<tbody>\n` +
     parent + entries.map(row).join('\n') + '\n</tbody>\n</table>\n' +
     (entries.length === 0 ? '<p class="empty">This folder is empty.</p>\n' : summary(entries) + '\n') +
     readme + '</main>\n' +

@@ -2,7 +2,11 @@
 // viewer's local zone (the UTC value stays in each <time>'s datetime), sorting in place
 // by a header click (the header links still sort on the server), a filter that hides
 // rows as you type, and keys: `/` to filter, arrows to move between names, Enter to
-// open the first match, Escape to clear. Served inline and allowed by its hash only.
+// open the first match, Escape to clear. With uploads on, it sends the upload form's
+// files one request each with a progress bar, takes files and folders dropped on the
+// page, and offers a folder picker; a dropped folder's files carry their relative path
+// in a `path` field, from which the server makes the folders (plugins/upload).
+// Served inline and allowed by its hash only.
 import { createHash } from 'node:crypto'
 
 const SOURCE = String.raw`(() => {
@@ -87,7 +91,7 @@ const SOURCE = String.raw`(() => {
   d.addEventListener('keydown', (event) => {
     if (event.altKey || event.ctrlKey || event.metaKey) return
     const here = d.activeElement
-    if (event.key === '/' && here !== filter) {
+    if (event.key === '/' && here.tagName !== 'INPUT') {
       event.preventDefault()
       filter.focus()
       filter.select()
@@ -108,6 +112,111 @@ const SOURCE = String.raw`(() => {
       if (next < 0) filter.focus()
       else if (next < all.length) all[next].focus()
     }
+  })
+
+  const form = d.querySelector('form.upl')
+  if (form === null) return
+  const progress = d.querySelector('.prog')
+  const bar = progress.querySelector('progress')
+  const status = d.getElementById('up-status')
+  const zone = d.querySelector('.drop')
+  const picker = d.getElementById('up-files')
+  const folderPicker = d.getElementById('up-dir')
+  const folderButton = d.getElementById('up-dir-btn')
+  const label = (item) => item.path === '' ? item.file.name : item.path
+  // One request per file: its own answer (a 409 for one name does not lose the others).
+  const send = (item, onProgress) => new Promise((resolve) => {
+    const data = new FormData()
+    if (item.path !== '') data.append('path', item.path)
+    data.append('file', item.file, item.file.name)
+    const xhr = new XMLHttpRequest()
+    xhr.open('POST', location.pathname)
+    xhr.setRequestHeader('Accept', 'application/json')
+    xhr.upload.onprogress = (event) => { if (event.lengthComputable) onProgress(Math.min(event.loaded / event.total, 1) * item.file.size) }
+    xhr.onload = () => {
+      let message = 'HTTP ' + xhr.status
+      try { message = JSON.parse(xhr.responseText).message || message } catch {}
+      resolve(xhr.status === 201 ? '' : message)
+    }
+    xhr.onerror = () => resolve('the connection failed')
+    xhr.send(data)
+  })
+  let busy = false
+  const upload = async (items) => {
+    if (busy || items.length === 0) return
+    busy = true
+    const total = items.reduce((sum, item) => sum + item.file.size, 0) || 1
+    const failed = []
+    let sent = 0
+    progress.hidden = false
+    bar.value = 0
+    for (let i = 0; i < items.length; i++) {
+      status.textContent = 'Uploading ' + (i + 1) + ' of ' + items.length + ': ' + label(items[i])
+      const error = await send(items[i], (loaded) => { bar.value = (sent + loaded) / total })
+      sent += items[i].file.size
+      bar.value = sent / total
+      if (error !== '') failed.push(label(items[i]) + ': ' + error)
+    }
+    busy = false
+    if (failed.length === 0) {
+      status.textContent = 'Uploaded ' + items.length + (items.length === 1 ? ' file' : ' files')
+      location.reload()
+      return
+    }
+    status.textContent = (items.length - failed.length) + ' of ' + items.length + ' uploaded. ' + failed.join('; ')
+  }
+  form.addEventListener('submit', (event) => {
+    event.preventDefault()
+    if (picker.files.length === 0) status.textContent = 'Choose files first'
+    progress.hidden = false
+    void upload([...picker.files].map((file) => ({ file, path: '' })))
+  })
+  folderButton.hidden = false
+  folderButton.addEventListener('click', () => folderPicker.click())
+  folderPicker.addEventListener('change', () => { void upload([...folderPicker.files].map((file) => ({ file, path: file.webkitRelativePath || '' }))) })
+
+  // A dropped folder is walked for its files, each with its path below the drop.
+  const fileOf = (entry) => new Promise((resolve, reject) => entry.file(resolve, reject))
+  const walk = async (entry, prefix, out) => {
+    if (entry.isFile) {
+      const file = await fileOf(entry)
+      out.push({ file, path: prefix === '' ? '' : prefix + file.name })
+    } else if (entry.isDirectory) {
+      const reader = entry.createReader()
+      for (;;) {
+        const batch = await new Promise((resolve, reject) => reader.readEntries(resolve, reject))
+        if (batch.length === 0) break
+        for (const child of batch) await walk(child, prefix + entry.name + '/', out)
+      }
+    }
+  }
+  const carriesFiles = (event) => event.dataTransfer !== null && [...event.dataTransfer.types].includes('Files')
+  let depth = 0
+  d.addEventListener('dragenter', (event) => {
+    if (!carriesFiles(event)) return
+    depth++
+    zone.hidden = false
+  })
+  d.addEventListener('dragleave', () => {
+    if (--depth > 0) return
+    depth = 0
+    zone.hidden = true
+  })
+  d.addEventListener('dragover', (event) => { if (carriesFiles(event)) event.preventDefault() })
+  d.addEventListener('drop', async (event) => {
+    if (!carriesFiles(event)) return
+    event.preventDefault()
+    depth = 0
+    zone.hidden = true
+    // Entries are taken at once: the browser empties the DataTransfer after the event.
+    const taken = [...event.dataTransfer.items].filter((item) => item.kind === 'file')
+      .map((item) => (item.webkitGetAsEntry === undefined ? null : item.webkitGetAsEntry()) || item.getAsFile())
+    const items = []
+    for (const entry of taken) {
+      if (entry instanceof File) items.push({ file: entry, path: '' })
+      else if (entry !== null) await walk(entry, '', items)
+    }
+    await upload(items)
   })
 })()`
 

@@ -38,7 +38,19 @@ export const LISTING_STYLE = PAGE_STYLE + ICON_STYLE +
   '.md code{font:.875em ui-monospace,SFMono-Regular,Menlo,Consolas,monospace}.md :not(pre)>code{background:var(--sf);padding:.1em .35em;border-radius:4px}' +
   '.md blockquote{margin:0;padding:0 1rem;color:var(--mu);border-left:.25rem solid var(--bd)}' +
   '.md table{border-collapse:collapse}.md th,.md td{border:1px solid var(--bd);padding:.3rem .6rem}' +
+  // The folder actions (uploads, the zip link), shown only when those features are on.
+  '[hidden]{display:none!important}' +
+  '.acts{display:flex;flex-wrap:wrap;align-items:center;gap:.6rem 1.25rem;margin:1rem 0 0;padding:.75rem;border:1px solid var(--bd);border-radius:8px;background:var(--sf)}' +
+  '.acts form{display:flex;flex-wrap:wrap;align-items:center;gap:.5rem;margin:0;min-width:0;max-width:100%}' +
+  '.acts input[type=file]{font:inherit;font-size:.9rem;max-width:100%;min-width:0}' +
+  '.mkd input{font:inherit;font-size:.95rem;color:var(--fg);background:var(--bg);border:1px solid var(--bd);border-radius:6px;padding:.45rem .75rem;width:12rem;max-width:100%}' +
+  '.acts .zip{margin-left:auto}' +
+  '.prog{flex:1 1 100%;display:flex;align-items:center;gap:.75rem;min-width:0}.prog progress{flex:1 1 auto;min-width:0;height:.8rem;accent-color:var(--ac)}' +
+  '#up-status{flex:0 1 auto;font-size:.85rem;color:var(--mu);overflow-wrap:anywhere}' +
+  '.drop{position:fixed;inset:0;z-index:2;display:flex;align-items:center;justify-content:center;padding:1rem;text-align:center;' +
+  'background:color-mix(in srgb,var(--ac) 14%,transparent);border:3px dashed var(--ac);font-size:1.25rem;font-weight:600;pointer-events:none}' +
   '@media (max-width:40rem){' +
+  '.mkd input{flex:1 1 8rem}.acts .zip{margin-left:0}' +
   'body{font-size:16px}.in{padding:0 .75rem}.filter{flex:1 1 100%}' +
   '.ls .s{width:5rem}.ls .m{width:6.25rem}' +
   '.ls th,.ls td{padding:.8rem .45rem}' +
