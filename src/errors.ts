@@ -4,8 +4,10 @@ import { STATUS_CODES } from 'node:http'
 /** A bad option or flag value. The CLI prints its message and exits 2. */
 export class OptionError extends TypeError {
   override name = 'OptionError'
-  constructor (readonly option: string, message: string) {
+  readonly option: string
+  constructor (option: string, message: string) {
     super(message)
+    this.option = option
   }
 }
 
@@ -27,8 +29,10 @@ export class RouteModuleError extends Error {
 /** A failure already described elsewhere, e.g. by a cluster worker, passed on as it was. */
 export class ReportedFailure extends Error {
   override name = 'ReportedFailure'
-  constructor (message: string, readonly exitCode: number) {
+  readonly exitCode: number
+  constructor (message: string, exitCode: number) {
     super(message)
+    this.exitCode = exitCode
   }
 }
 

@@ -4,11 +4,11 @@ import { mkdtemp, readdir, readFile, rm, stat } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { after, before, describe, it } from 'node:test'
-import { fileURLToPath } from 'node:url'
 import { BENCH_SPEC, entryContent, entryName, FIXTURES, specFor, type FixtureSpec } from '../bench/fixture-spec.js'
 import { generateFixtures, type FixturePaths } from '../bench/fixtures.js'
+import { REPO } from './helpers/repo.js'
 
-const ASSETS = fileURLToPath(new URL('../../bench/assets/', import.meta.url))
+const ASSETS = join(REPO, 'bench', 'assets') + '/'
 
 describe('the bench fixture spec', () => {
   it('has the 1 KiB, 100 KiB and 64 MiB files', () => {

@@ -2,13 +2,13 @@
 // how their answers reach the client.
 import { after, before, describe, test } from 'node:test'
 import assert from 'node:assert/strict'
-import { fileURLToPath } from 'node:url'
 import { makeTree, type Fixture } from './helpers/fixtures.js'
 import { exchange, get } from './helpers/http.js'
 import { serve } from './helpers/server.js'
 import { memoryLog, type MemoryLog } from './helpers/log.js'
 import { parseEnv, sh } from './helpers/cgi.js'
 import type { RunningServer } from '../src/server.js'
+import { REPO } from './helpers/repo.js'
 
 const ENV = sh("printf 'Content-Type: text/plain\\n\\n'\nenv")
 const ECHO = sh("printf 'Content-Type: text/plain\\n\\n'\nprintf '%s %s\\n' \"$REQUEST_METHOD\" \"${CONTENT_LENGTH-none}\"\ncat")
@@ -361,7 +361,7 @@ describe('failures', () => {
 })
 
 describe('the tutorial', () => {
-  const repo = fileURLToPath(new URL('../../', import.meta.url))
+  const repo = REPO + '/'
   let tutorial: RunningServer
 
   before(async () => { tutorial = await serve({ directory: repo, cgi: true }) })

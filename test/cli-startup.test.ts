@@ -8,7 +8,7 @@ import { after, before, test } from 'node:test'
 import { prettyMessage } from '../src/logger.js'
 import { openCommand } from '../src/open-browser.js'
 import { qrTarget, qrText } from '../src/qr-code.js'
-import { CLI, runCli, started } from './helpers/cli.js'
+import { cliArgs, runCli, started } from './helpers/cli.js'
 import { makeTree, type Fixture } from './helpers/fixtures.js'
 import { get } from './helpers/http.js'
 import { waitFor } from './helpers/wait.js'
@@ -71,7 +71,7 @@ test('an argument that is neither a folder nor a port: one line, exit 2', async 
 })
 
 test('on a terminal format, the start-up shows the local URL and request lines show the client', async () => {
-  const child = spawn(process.execPath, [CLI, fixture.path('public'), '-b', '127.0.0.1', '--log-format', 'pretty', '0'], { env: { PATH: process.env.PATH } })
+  const child = spawn(process.execPath, cliArgs([fixture.path('public'), '-b', '127.0.0.1', '--log-format', 'pretty', '0']), { env: { PATH: process.env.PATH } })
   after(() => child.kill('SIGKILL'))
   let stdout = ''
   child.stdout.setEncoding('utf8').on('data', (chunk: string) => { stdout += chunk })
@@ -129,7 +129,7 @@ const hasScript = spawnSync('script', ['--version']).status === 0
 
 test('on a real terminal the log is pretty by default, with the URLs to share', { skip: !hasScript && 'needs script(1) for a pseudo-terminal' }, async () => {
   // script(1) gives the child a pseudo-terminal, as a person's shell would.
-  const command = [process.execPath, CLI, fixture.path('public'), '-b', '127.0.0.1', '0'].map((word) => `'${word}'`).join(' ')
+  const command = [process.execPath, ...cliArgs([fixture.path('public'), '-b', '127.0.0.1', '0'])].map((word) => `'${word}'`).join(' ')
   const child = spawn('script', ['-qfc', command, '/dev/null'], { env: { PATH: process.env.PATH, TERM: 'dumb' } })
   // script(1) starts the command in a session of its own: its process group is not
   // script's, so the server is found as script's child and ended by its pid.

@@ -7,6 +7,8 @@ import { FLAGS, flagVariables, helpText, OTHER_VARIABLES, parseCli, unknownVaria
 import { OptionError } from '../src/errors.js'
 import { runCli, started } from './helpers/cli.js'
 import { makeTree, type Fixture } from './helpers/fixtures.js'
+import { join } from 'node:path'
+import { REPO } from './helpers/repo.js'
 
 const parse = (argv: string[], env: NodeJS.ProcessEnv = {}) => parseCli(argv, { env, isTTY: false })
 
@@ -126,7 +128,7 @@ test('--help explains the variables', () => {
 })
 
 test('the README has one table with every flag and its variable', async () => {
-  const readme = await readFile(new URL('../../README.md', import.meta.url), 'utf8')
+  const readme = await readFile(join(REPO, 'README.md'), 'utf8')
   const rows = readme.split('\n').filter((line) => line.startsWith('| ') && /`SERVEKIT_[A-Z_]+`/.test(line))
   for (const [flag, variable] of flagVariables()) {
     assert.ok(rows.some((row) => (row.includes(`--${flag}`) || row.includes(`--no-${flag}`)) && row.includes(`\`${variable}\``)), `README row for --${flag} / ${variable}`)

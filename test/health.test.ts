@@ -3,14 +3,14 @@ import { strict as assert } from 'node:assert'
 import { spawn } from 'node:child_process'
 import { createServer } from 'node:net'
 import { after, test } from 'node:test'
-import { fileURLToPath } from 'node:url'
 import { HEALTH_PATH } from '../routes/health/index.js'
 import { buildApp } from '../src/app.js'
 import { captureLog, testCertificate } from './helpers/tls.js'
 import { makeTree } from './helpers/fixtures.js'
 import { serve } from './helpers/server.js'
+import { code, NODE_ARGS } from './helpers/repo.js'
 
-const HEALTHCHECK = fileURLToPath(new URL('../src/healthcheck.js', import.meta.url))
+const HEALTHCHECK = code('src/healthcheck')
 
 test('GET answers {"status":"ok"} with the uptime, never cached; HEAD the same without a body', async () => {
   const fixture = await makeTree({ 'a.txt': 'a' })
@@ -74,7 +74,7 @@ test('probes stay out of the request log at info and appear at debug', async () 
 })
 
 async function healthcheck (args: string[], env: NodeJS.ProcessEnv): Promise<{ code: number | null, stderr: string }> {
-  const child = spawn(process.execPath, [HEALTHCHECK, ...args], { env: { PATH: process.env.PATH, HOME: process.env.HOME, ...env }, stdio: ['ignore', 'ignore', 'pipe'] })
+  const child = spawn(process.execPath, [...NODE_ARGS, HEALTHCHECK, ...args], { env: { PATH: process.env.PATH, HOME: process.env.HOME, ...env }, stdio: ['ignore', 'ignore', 'pipe'] })
   let stderr = ''
   child.stderr.setEncoding('utf8').on('data', (chunk: string) => { stderr += chunk })
   const code = await new Promise<number | null>((resolve) => child.on('close', resolve))

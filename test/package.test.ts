@@ -5,14 +5,14 @@ import { execFile } from 'node:child_process'
 import { readFile } from 'node:fs/promises'
 import { dirname, join } from 'node:path'
 import { after, before, test } from 'node:test'
-import { fileURLToPath } from 'node:url'
 import { promisify } from 'node:util'
 import { runCommand, started } from './helpers/cli.js'
 import { makeTree, type Fixture } from './helpers/fixtures.js'
 import { get } from './helpers/http.js'
+import { REPO } from './helpers/repo.js'
 
 const run = promisify(execFile)
-const ROOT = fileURLToPath(new URL('../../', import.meta.url))
+const ROOT = REPO + '/'
 
 // npm passes its own settings to scripts as npm_config_*; the install below must
 // not inherit `npm test`'s (a prefix, a global flag) from them.

@@ -4,7 +4,7 @@
 import { spawn, spawnSync } from 'node:child_process'
 import { closeSync, openSync, readFileSync } from 'node:fs'
 import { after, before, test } from 'node:test'
-import { CLI } from './helpers/cli.js'
+import { cliArgs } from './helpers/cli.js'
 import { makeTree, type Fixture } from './helpers/fixtures.js'
 import { processGone, waitFor } from './helpers/wait.js'
 
@@ -22,7 +22,7 @@ function childrenOf (pid: number): number[] {
 }
 
 test('servekit exits when its terminal goes away', { skip: !hasScript && 'needs script(1) for a pseudo-terminal' }, async () => {
-  const command = [process.execPath, CLI, fixture.path('public'), '-b', '127.0.0.1', '0'].map((word) => `'${word}'`).join(' ')
+  const command = [process.execPath, ...cliArgs([fixture.path('public'), '-b', '127.0.0.1', '0'])].map((word) => `'${word}'`).join(' ')
   // script(1) gives servekit a pseudo-terminal; killing script closes it, as closing a terminal window does.
   // What the terminal shows goes to a file, as a shell's output would go nowhere once closed.
   const shown = fixture.path('terminal.txt')

@@ -8,7 +8,13 @@ export class Descriptor {
   #refs = 1
   #closed = false
 
-  constructor (readonly fd: number, readonly stats: Stats) {}
+  readonly fd: number
+  readonly stats: Stats
+
+  constructor (fd: number, stats: Stats) {
+    this.fd = fd
+    this.stats = stats
+  }
 
   /** Another holder: each `retain` needs one `release`. */
   retain (): this {

@@ -17,7 +17,13 @@ export class Lru<V> {
   #bytes = 0
 
   /** `onEvict` runs for every value that leaves, however it leaves. */
-  constructor (readonly limits: LruLimits, readonly onEvict: (value: V) => void = () => {}) {}
+  readonly limits: LruLimits
+  readonly onEvict: (value: V) => void
+
+  constructor (limits: LruLimits, onEvict: (value: V) => void = () => {}) {
+    this.limits = limits
+    this.onEvict = onEvict
+  }
 
   get size (): number {
     return this.#slots.size

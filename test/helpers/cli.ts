@@ -1,8 +1,13 @@
 // Runs the built CLI as a user would, and waits for what it prints rather than for time.
 import { spawn, type ChildProcess } from 'node:child_process'
-import { fileURLToPath } from 'node:url'
+import { code, NODE_ARGS } from './repo.js'
 
-export const CLI = fileURLToPath(new URL('../../src/cli.js', import.meta.url))
+export const CLI = code('src/cli')
+
+/** `node` arguments that run the CLI with `args`, compiled or from source. */
+export function cliArgs (args: readonly string[]): string[] {
+  return [...NODE_ARGS, CLI, ...args]
+}
 
 export interface CliRun {
   child: ChildProcess
@@ -16,7 +21,7 @@ export interface CliRun {
 }
 
 export function runCli (args: string[], env: NodeJS.ProcessEnv = {}, cwd?: string): CliRun {
-  return runCommand(process.execPath, [CLI, ...args], env, cwd)
+  return runCommand(process.execPath, cliArgs(args), env, cwd)
 }
 
 /** Runs any command that logs as servekit does, e.g. an installed `servekit`. */
