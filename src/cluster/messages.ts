@@ -4,7 +4,7 @@ import type { HttpsOptions } from '../tls/index.js'
 /** Settled once by the primary, so workers neither make certificates nor secrets of their own. */
 export interface WorkerSettings {
   /** PEM text: strings survive the JSON channel as they are. */
-  https: { key: string, cert: string, passphrase?: string } | undefined
+  https: { key: string, cert: string, passphrase?: string, ticketKeys: string } | undefined
   /** The login demo's signing key when none was given: one for all workers, or sessions would not cross them. */
   secret: string | undefined
 }
@@ -30,13 +30,25 @@ export function isPrimaryMessage (value: unknown): value is PrimaryMessage {
   return isMessage(value)
 }
 
-export function pemText (https: HttpsOptions | undefined): WorkerSettings['https'] {
+/** Ticket keys as Node takes them: 16 bytes of name, 16 of HMAC secret, 16 of AES key. */
+export const TICKET_KEYS_BYTES = 48
+
+/** The primary's HTTPS settings as text, with the ticket keys every worker shares. */
+export function pemText (https: HttpsOptions | undefined, ticketKeys: Buffer): WorkerSettings['https'] {
   if (https === undefined) return undefined
   return {
     key: https.key.toString(),
     cert: https.cert.toString(),
-    ...(https.passphrase === undefined ? {} : { passphrase: https.passphrase })
+    ...(https.passphrase === undefined ? {} : { passphrase: https.passphrase }),
+    ticketKeys: ticketKeys.toString('base64')
   }
+}
+
+/** Back from text, in a worker. */
+export function httpsOf (settings: WorkerSettings['https']): HttpsOptions | undefined {
+  if (settings === undefined) return undefined
+  const { ticketKeys, ...pem } = settings
+  return { ...pem, ticketKeys: Buffer.from(ticketKeys, 'base64') }
 }
 
 /** What stops a worker or the primary; each drains before it exits. */

@@ -20,7 +20,7 @@ import { resolveOptions, type ServekitOptions } from '../options.js'
 import { SHUTDOWN_GRACE_MS, startupLine, type StartupLine } from '../server.js'
 import { loadTls } from '../tls/index.js'
 import { restartDelay, youngDeaths } from './backoff.js'
-import { isWorkerMessage, pemText, STOP_SIGNALS, type PrimaryMessage, type WorkerSettings } from './messages.js'
+import { isWorkerMessage, pemText, STOP_SIGNALS, TICKET_KEYS_BYTES, type PrimaryMessage, type WorkerSettings } from './messages.js'
 
 interface Slot {
   worker: Worker | undefined
@@ -55,7 +55,8 @@ export async function runPrimary (options: ServekitOptions, count: number): Prom
     secret = randomBytes(32).toString('base64url')
     log.warn('login: no secret given, so sessions are signed with a random key made for this start and shared by its workers: they end when servekit restarts and are not shared with other servers; set SERVEKIT_SECRET to keep them')
   }
-  const settings: WorkerSettings = { https: pemText(tls?.https), secret: resolved.login ? secret : undefined }
+  // One set for all workers, made per start like the secret: never written anywhere.
+  const settings: WorkerSettings = { https: pemText(tls?.https, randomBytes(TICKET_KEYS_BYTES)), secret: resolved.login ? secret : undefined }
 
   return await new Promise<StartupLine>((resolve, reject) => {
     const slots: Slot[] = Array.from({ length: count }, () => ({ worker: undefined, startedAt: 0, exited: false, youngDeaths: 0, replaces: undefined, restart: undefined }))

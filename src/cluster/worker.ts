@@ -3,7 +3,7 @@
 import { failureOf } from '../failure.js'
 import type { ServekitOptions } from '../options.js'
 import { startServer, type RunningServer } from '../server.js'
-import { isPrimaryMessage, STOP_SIGNALS, type WorkerMessage, type WorkerSettings } from './messages.js'
+import { httpsOf, isPrimaryMessage, STOP_SIGNALS, type WorkerMessage, type WorkerSettings } from './messages.js'
 
 async function send (message: WorkerMessage): Promise<void> {
   await new Promise<void>((resolve) => { process.send!(message, undefined, undefined, () => resolve()) })
@@ -36,7 +36,7 @@ export async function runWorker (options: ServekitOptions): Promise<void> {
     server = await startServer({
       ...options,
       ...(settings.secret === undefined ? {} : { secret: settings.secret }),
-      https: settings.https,
+      https: httpsOf(settings.https),
       announce: false
     })
   } catch (error) {

@@ -18,6 +18,12 @@ export interface HttpsOptions {
   cert: string | Buffer
   /** Of an encrypted `key`. */
   passphrase?: string
+  /**
+   * Keys of TLS session tickets (48 bytes). Each server makes its own by default; the
+   * workers of one servekit share the primary's, so a client resumes its session on
+   * whichever worker accepts its next connection instead of a full handshake.
+   */
+  ticketKeys?: Buffer
 }
 
 export interface CertificateInfo {
