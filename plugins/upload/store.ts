@@ -97,6 +97,12 @@ export async function storeFile (folder: Folder, name: string, body: AsyncIterab
   const tempName = TEMP_PREFIX + randomBytes(12).toString('base64url')
   const tempPath = join(folder.path, tempName)
   let fd: number | undefined
+  // Refused before the body is read when the name is plainly taken; link(2) still
+  // decides between uploads racing for a free one.
+  if (!rules.overwrite) {
+    const same = sameName(await entriesOf(folder), name)
+    if (same !== undefined) throw exists(same)
+  }
   try {
     fd = await pOpen(tempPath, CREATE, 0o666).catch((error: unknown) => { throw writeError(error) })
     if (!await realDirectlyIn(rules, folder, fd, await pFstat(fd), tempPath, name)) throw httpError(404)
