@@ -46,7 +46,13 @@ export interface StaticFilesOptions {
   writeMethods?: readonly string[]
   /** Controls for other plugins' features on HTML listings (the upload form, the zip link); each off by default. */
   listingActions?: ListingActions
+  /** Answers `DIR/?download=…` (the archive plugin's `folderArchive`); without it the query is ignored and the listing shown. */
+  archive?: FolderArchive
 }
+
+/** What a folder download is given: the folder as the lookup opened it (held until the call settles) and the lookup to walk it with. */
+export interface ArchiveTarget { segments: string[], urlPath: string, folder: Opened, lookup: Lookup }
+export type FolderArchive = (request: FastifyRequest, reply: FastifyReply, target: ArchiveTarget) => Promise<FastifyReply>
 
 const READ_METHODS = ['GET', 'HEAD']
 // Looked for among a listing's entries, in this order.
@@ -92,6 +98,7 @@ const staticFiles: FastifyPluginAsync<StaticFilesOptions> = async (app, options)
   const spa = options.spa?.split('/').filter((segment) => segment !== '')
   const writeMethods = options.writeMethods ?? []
   const actions = options.listingActions ?? {}
+  const archive = options.archive
   const listingHeaders = { ...LISTING_HEADERS, 'content-security-policy': listingCsp(actions) }
   let lookup = options.lookup
   if (lookup === undefined) {
@@ -133,6 +140,9 @@ const staticFiles: FastifyPluginAsync<StaticFilesOptions> = async (app, options)
       // redirects to `/` and a Location can never start with `//` or `/\`.
       const location = urlPathOf(segments, true) + (query === '' ? '' : '?' + query)
       return await reply.code(301).header('location', location).send()
+    }
+    if (archive !== undefined && (request.query as Record<string, unknown>).download !== undefined) {
+      return await archive(request, reply, { segments, urlPath: urlPathOf(segments, true), folder, lookup: files })
     }
     for (const file of index) {
       // A current listing without the name saves looking for it.
