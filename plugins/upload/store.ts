@@ -11,7 +11,7 @@
 //    rename(2) with it (atomic replacement);
 // 5. on any failure it is unlinked.
 import { randomBytes } from 'node:crypto'
-import { close, constants, fdatasync, fstat, link, mkdir, open, readdir, rename, statfs, unlink, write, type Stats } from 'node:fs'
+import { close, constants, fdatasync, fstat, link, mkdir, open, readdir, rename, statfs, unlink, write, writev, type Stats } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { promisify } from 'node:util'
 import { httpError } from '../../src/errors.js'
@@ -46,6 +46,7 @@ export interface Stored {
 
 const pOpen = promisify(open)
 const pWrite = promisify(write)
+const pWritev = promisify(writev)
 const pClose = promisify(close)
 const pFstat = promisify(fstat)
 const pSync = promisify(fdatasync)
@@ -106,12 +107,7 @@ export async function storeFile (folder: Folder, name: string, body: AsyncIterab
   try {
     fd = await pOpen(tempPath, CREATE, 0o666).catch((error: unknown) => { throw writeError(error) })
     if (!await realDirectlyIn(rules, folder, fd, await pFstat(fd), tempPath, name)) throw httpError(404)
-    let size = 0
-    for await (const chunk of body) {
-      size += chunk.length
-      if (size > rules.maxBytes) throw tooLarge(rules.maxBytes)
-      await writeAll(fd, chunk)
-    }
+    const size = await writeBody(fd, body, rules.maxBytes)
     await pSync(fd).catch((error: unknown) => { throw writeError(error) })
     // The body may have taken minutes: the folder may have been moved or swapped meanwhile.
     if (!await realDirectlyIn(rules, folder, fd, await pFstat(fd), tempPath, name)) throw httpError(404)
@@ -126,14 +122,55 @@ export async function storeFile (folder: Folder, name: string, body: AsyncIterab
   }
 }
 
-async function writeAll (fd: number, chunk: Buffer): Promise<void> {
-  let done = 0
-  while (done < chunk.length) {
-    try {
-      done += (await pWrite(fd, chunk, done, chunk.length - done)).bytesWritten
-    } catch (error) {
-      throw writeError(error)
+// Socket reads come 64 KiB at a time: written in batches of about a MiB (one system
+// call each), with the next batch read while the last is written, the upload goes at
+// about twice the speed of one write per chunk. At most two batches are held.
+const BATCH_BYTES = 1024 * 1024
+
+/** Writes all of `body` to `fd`; its size. 413 as soon as it passes `maxBytes`. */
+async function writeBody (fd: number, body: AsyncIterable<Buffer>, maxBytes: number): Promise<number> {
+  let size = 0
+  let batch: Buffer[] = []
+  let batchBytes = 0
+  let writing: Promise<void> = Promise.resolve()
+  const flush = (): void => {
+    const buffers = batch
+    batch = []
+    batchBytes = 0
+    writing = writing.then(async () => { await writeAll(fd, buffers) })
+  }
+  try {
+    for await (const chunk of body) {
+      size += chunk.length
+      if (size > maxBytes) throw tooLarge(maxBytes)
+      batch.push(chunk)
+      batchBytes += chunk.length
+      if (batchBytes >= BATCH_BYTES) {
+        await writing
+        flush()
+      }
     }
+    if (batch.length > 0) flush()
+    await writing
+    return size
+  } finally {
+    // A write still in flight when reading failed: settled before the file is unlinked.
+    await writing.catch(() => {})
+  }
+}
+
+async function writeAll (fd: number, buffers: Buffer[]): Promise<void> {
+  const total = buffers.reduce((sum, buffer) => sum + buffer.length, 0)
+  let done: number
+  try {
+    done = (await pWritev(fd, buffers)).bytesWritten
+    // A short write (rare on files): the rest one piece at a time.
+    if (done < total) {
+      const rest = Buffer.concat(buffers).subarray(done)
+      for (let at = 0; at < rest.length;) at += (await pWrite(fd, rest, at, rest.length - at)).bytesWritten
+    }
+  } catch (error) {
+    throw writeError(error)
   }
 }
 
