@@ -49,6 +49,7 @@ export const LISTING_STYLE = PAGE_STYLE + ICON_STYLE +
   '#up-status{flex:0 1 auto;font-size:.85rem;color:var(--mu);overflow-wrap:anywhere}' +
   '.drop{position:fixed;inset:0;z-index:2;display:flex;align-items:center;justify-content:center;padding:1rem;text-align:center;' +
   'background:color-mix(in srgb,var(--ac) 14%,transparent);border:3px dashed var(--ac);font-size:1.25rem;font-weight:600;pointer-events:none}' +
+  '.drop p{margin:0;padding:1rem 1.5rem;background:var(--bg);border:1px solid var(--bd);border-radius:8px}' +
   '@media (max-width:40rem){' +
   '.mkd input{flex:1 1 8rem}.acts .zip{margin-left:0}' +
   'body{font-size:16px}.in{padding:0 .75rem}.filter{flex:1 1 100%}' +
