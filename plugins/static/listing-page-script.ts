@@ -91,7 +91,7 @@ const SOURCE = String.raw`(() => {
   d.addEventListener('keydown', (event) => {
     if (event.altKey || event.ctrlKey || event.metaKey) return
     const here = d.activeElement
-    if (event.key === '/' && here.tagName !== 'INPUT') {
+    if (event.key === '/' && !(here instanceof HTMLInputElement)) {
       event.preventDefault()
       filter.focus()
       filter.select()
