@@ -1,8 +1,8 @@
 // Writes archive entries into a streaming zip (yazl) as fast as the client takes
-// it: the next entry is asked for only once the last file was read to its end, so
-// one file is open at a time and nothing waits in a queue; memory is a few chunks
-// in flight plus yazl's central directory (one small record per entry, which a zip
-// must write at its end). A client gone stops the walk and lets the open file go.
+// it: the entry after the one being written is found meanwhile, and no further, so
+// two files are open at most and nothing waits in a queue; memory is a few chunks in
+// flight plus yazl's central directory (one small record per entry, which a zip must
+// write at its end). A client gone stops the walk and lets the open files go.
 import { PassThrough, type Readable } from 'node:stream'
 import { ZipFile } from 'yazl'
 import { FileStream } from '../static/file-stream.js'
@@ -22,6 +22,25 @@ export interface ZipWriting {
 const FILE_TYPE = 0o100000
 const FOLDER_TYPE = 0o040000
 
+type FileEntry = Extract<ArchiveEntry, { kind: 'file' }>
+
+/**
+ * The stream yazl asks for when the entry's turn comes. yazl keeps this function with
+ * the entry until the zip ends: it holds nothing but the slot, emptied once taken,
+ * so 10,000 entries do not keep 10,000 spent streams.
+ */
+function handOver (slot: { body: Readable | undefined }) {
+  return (give: (error: null, stream: Readable) => void): void => {
+    const body = slot.body!
+    slot.body = undefined
+    give(null, body)
+  }
+}
+
+function release (entry: IteratorResult<ArchiveEntry> | undefined): void {
+  if (entry?.done === false && entry.value.kind === 'file') entry.value.file.descriptor.release()
+}
+
 /** A zip of `entries`, streamed: the readable to send, filled as it is read. */
 export function zipStream (entries: AsyncGenerator<ArchiveEntry>, options: ZipWriting): Readable {
   const zip = new ZipFile()
@@ -39,26 +58,25 @@ export function zipStream (entries: AsyncGenerator<ArchiveEntry>, options: ZipWr
   })
 
   /** Resolves once the file was read to its end, failed, or was let go. */
-  async function addFile (path: string, file: Extract<ArchiveEntry, { kind: 'file' }>['file']): Promise<void> {
+  async function addFile ({ path, file }: FileEntry): Promise<void> {
     const stream = new FileStream(file.descriptor, 0, file.stats.size - 1)
     file.descriptor.release()
     current = stream
     const body = new PassThrough()
     const level = worthDeflating(path) ? options.compressionLevel : 0
-    await new Promise<void>((resolve, reject) => {
-      // A file that shrank or failed mid-read: the entry holds what was read, with its
-      // own size and CRC (yazl writes them after the data), so the zip stays whole.
-      stream.once('error', (error) => { options.cut(path, error); body.end() })
-      stream.once('close', resolve)
-      stream.pipe(body)
-      const settings = { mtime: file.stats.mtime, mode: FILE_TYPE | (file.stats.mode & 0o777), compress: level > 0, ...(level > 0 ? { compressionLevel: level } : {}) }
-      try {
-        zip.addReadStreamLazy(path, settings, (give) => { give(null, body) })
-      } catch (error) {
-        stream.destroy()
-        reject(error)
-      }
-    })
+    const settings = { mtime: file.stats.mtime, mode: FILE_TYPE | (file.stats.mode & 0o777), compress: level > 0, ...(level > 0 ? { compressionLevel: level } : {}) }
+    const closed = new Promise<void>((resolve) => { stream.once('close', resolve) })
+    // A file that shrank or failed mid-read: the entry holds what was read, with its
+    // own size and CRC (yazl writes them after the data), so the zip stays whole.
+    stream.once('error', (error) => { options.cut(path, error); body.end() })
+    stream.pipe(body)
+    try {
+      zip.addReadStreamLazy(path, settings, handOver({ body }))
+    } catch (error) {
+      stream.destroy()
+      throw error
+    }
+    await closed
     current = undefined
   }
 
@@ -73,23 +91,28 @@ export function zipStream (entries: AsyncGenerator<ArchiveEntry>, options: ZipWr
   }
 
   async function fill (): Promise<void> {
+    // Finding an entry (open, fstat, the proof) waits on the thread pool: done while
+    // the one before is written, a folder of small files goes twice as fast.
+    let next: Promise<IteratorResult<ArchiveEntry>> | undefined = entries.next()
     try {
-      // Not for-await: a client gone must stop the walk before it opens the next file.
       // eslint-disable-next-line no-unmodified-loop-condition -- set by the output's close listener
       while (!gone) {
         await room()
-        const next = await entries.next()
-        if (next.done === true) break
-        const entry = next.value
+        const found: IteratorResult<ArchiveEntry> = await next
+        next = undefined
+        if (found.done === true) break
         if (gone) {
-          if (entry.kind === 'file') entry.file.descriptor.release()
+          release(found)
           break
         }
-        if (entry.kind === 'folder') zip.addEmptyDirectory(entry.path, { mtime: entry.stats.mtime, mode: FOLDER_TYPE | (entry.stats.mode & 0o777) })
-        else await addFile(entry.path, entry.file)
+        // Not for-await: a client gone must stop the walk before it opens more.
+        next = entries.next()
+        if (found.value.kind === 'folder') zip.addEmptyDirectory(found.value.path, { mtime: found.value.stats.mtime, mode: FOLDER_TYPE | (found.value.stats.mode & 0o777) })
+        else await addFile(found.value)
       }
     } finally {
-      // Ends the walk where it stands, whatever stopped it.
+      // Lets go of the entry found ahead, then ends the walk where it stands.
+      if (next !== undefined) release(await next.catch(() => undefined))
       await entries.return(undefined)
     }
     if (!gone) zip.end()
