@@ -108,6 +108,9 @@ test('write targets refused: climbing out, dotfiles, the CGI URL, bad names, the
   assert.equal(writeTarget('PUT', '/line%0Abreak', false, []).kind, 'refused')
   assert.equal(writeTarget('PUT', '/' + 'x'.repeat(256), false, []).kind, 'refused')
   assert.equal(writeTarget('MKCOL', '/', false, []).kind, 'refused')
+  assert.deepEqual(writeTarget('PUT', '/.well-known/security.txt', false, []), { kind: 'refused', status: 404 })
+  assert.deepEqual(writeTarget('POST', '/.well-known/acme-challenge/', false, []), { kind: 'refused', status: 404 })
+  assert.equal(writeTarget('PUT', '/.well-known/security.txt', true, []).kind, 'file')
 })
 
 test('another site\'s page may not write; the same site, a typed URL and curl may', () => {

@@ -16,8 +16,10 @@ export function writeTarget (method: string, rawUrl: string, dotfiles: boolean, 
   const parsed = parseUrlPath(splitTarget(rawUrl).path, dotfiles)
   if (!parsed.ok) return { kind: 'refused', status: parsed.status }
   const { segments, trailingSlash } = parsed
-  // The CGI folder's URL (and any other route's) is never a place to write to.
-  if (segments.length > 0 && reserved.includes(segments[0]!)) return { kind: 'refused', status: 404 }
+  // The CGI folder's URL (and any other route's) is never a place to write to; nor is
+  // /.well-known/, which reads serve even without dotfiles (RFC 8615) but which tells
+  // other programs about the site (security.txt, ACME challenges).
+  if (segments.length > 0 && (reserved.includes(segments[0]!) || (!dotfiles && segments[0] === '.well-known'))) return { kind: 'refused', status: 404 }
   if (method === 'POST') return { kind: 'form', folder: segments }
   if (segments.length === 0) return { kind: 'refused', status: 409, message: 'the served folder itself already exists' }
   const checked = checkName(segments[segments.length - 1]!, dotfiles)
