@@ -2,7 +2,7 @@
 // the static plugin, as buildApp does: what lands on disk, what is answered, what is refused.
 import { strict as assert } from 'node:assert'
 import { request as httpRequest, type IncomingHttpHeaders, type OutgoingHttpHeaders } from 'node:http'
-import { readdirSync, readFileSync, existsSync, lstatSync, statfsSync } from 'node:fs'
+import { readdirSync, readFileSync, existsSync, lstatSync, realpathSync, statfsSync, utimesSync } from 'node:fs'
 import { rename, symlink } from 'node:fs/promises'
 import { Writable } from 'node:stream'
 import { afterEach, describe, test } from 'node:test'
@@ -24,14 +24,18 @@ afterEach(async () => {
   }
 })
 
-async function start (tree: Tree, options: Partial<UploadOptions> = {}): Promise<Server> {
+/** Both plugins as buildApp registers them; `shared`: one cached lookup for both, as buildApp makes. */
+async function start (tree: Tree, options: Partial<UploadOptions> = {}, shared = false): Promise<Server> {
   const fixture = await makeTree(tree)
   const logs: Array<Record<string, unknown>> = []
   const stream = new Writable({ write (chunk: Buffer, _encoding, done) { logs.push(JSON.parse(chunk.toString())); done() } })
   const app = Fastify({ logger: { level: 'info', stream } })
   useErrorReplies(app)
-  await app.register(staticFiles, { root: fixture.dir, writeMethods: UPLOAD_METHODS, listingActions: { upload: true } })
-  await app.register(upload, { root: fixture.dir, ...options })
+  const root = realpathSync(fixture.dir)
+  const lookup = shared ? await createLookup({ root, dotfiles: options.dotfiles ?? false, followSymlinks: false, exclude: [] }) : undefined
+  if (lookup !== undefined) app.addHook('onClose', async () => { lookup.close() })
+  await app.register(staticFiles, { root: fixture.dir, lookup, writeMethods: UPLOAD_METHODS, listingActions: { upload: true } })
+  await app.register(upload, { root: fixture.dir, lookup, ...options })
   await app.listen({ port: 0, host: '127.0.0.1' })
   const server = { app, port: (app.server.address() as { port: number }).port, fixture, logs }
   servers.push(server)
@@ -435,5 +439,38 @@ describe('the listing page and the options', () => {
     assert.equal((await send(port, 'PUT', '/fresh.txt', 'fresh')).status, 201)
     const read = await send(port, 'GET', '/fresh.txt')
     assert.equal(read.text, 'fresh')
+  })
+})
+
+describe('with the app\'s cached lookup shared by both plugins', () => {
+  test('a listing kept in the cache shows the uploaded file at once, and the file is served', async () => {
+    const { port, fixture } = await start({ 'in/old.txt': 'old' }, {}, true)
+    // Settled long ago, so the cache keeps its listing.
+    const past = new Date(Date.now() - 60_000)
+    utimesSync(fixture.path('in', 'old.txt'), past, past)
+    utimesSync(fixture.path('in'), past, past)
+    const names = async (): Promise<string[]> => (await send(port, 'GET', '/in/?format=json')).json().entries.map((entry: { name: string }) => entry.name)
+    assert.deepEqual(await names(), ['old.txt'])
+    assert.deepEqual(await names(), ['old.txt'])
+    assert.equal((await send(port, 'PUT', '/in/new.txt', 'new')).status, 201)
+    assert.deepEqual(await names(), ['new.txt', 'old.txt'])
+    assert.equal((await send(port, 'GET', '/in/new.txt')).text, 'new')
+    assert.equal((await send(port, 'PUT', '/in/old.txt', 'again')).status, 409)
+  })
+
+  test('a folder proven before and then swapped for a link out is not written through', async () => {
+    const outside = await makeTree({})
+    try {
+      const { port, fixture } = await start({ 'in/': null }, {}, true)
+      const past = new Date(Date.now() - 60_000)
+      utimesSync(fixture.path('in'), past, past)
+      assert.equal((await send(port, 'GET', '/in/')).status, 200)
+      await rename(fixture.path('in'), fixture.path('moved'))
+      await symlink(outside.dir, fixture.path('in'))
+      assert.equal((await send(port, 'PUT', '/in/x.txt', 'x')).status, 404)
+      assert.deepEqual(tree(outside.dir), [])
+    } finally {
+      await outside.cleanup()
+    }
   })
 })
