@@ -92,6 +92,9 @@ export async function buildApp (input: AppOptions = {}): Promise<FastifyInstance
     exclude: cgiOptions === undefined ? [] : [cgiOptions.dir]
   }, { cache: input.lookupCache, warn: (message) => { app.log.warn(message) } })
   app.addHook('onClose', async () => { lookup.close() })
+  const reserved = cgiOptions === undefined ? [] : ['cgi-bin']
+  // Loaded only when on, like CGI: multipart parsing is not paid for by a read-only server.
+  const uploads = options.upload === undefined ? undefined : await import('../plugins/upload/index.js')
   await app.register(staticFiles, {
     root: options.root,
     dotfiles: options.dotfiles,
@@ -99,8 +102,21 @@ export async function buildApp (input: AppOptions = {}): Promise<FastifyInstance
     readme: options.readme,
     maxAge: options.cache,
     spa: options.spa,
-    reserved: cgiOptions === undefined ? [] : ['cgi-bin']
+    reserved,
+    writeMethods: uploads === undefined ? [] : uploads.UPLOAD_METHODS,
+    listingActions: { upload: uploads !== undefined, archive: options.archive }
   })
+  if (uploads !== undefined && options.upload !== undefined) {
+    await app.register(uploads.default, {
+      root: options.root,
+      lookup,
+      dotfiles: options.dotfiles,
+      exclude: cgiOptions === undefined ? [] : [cgiOptions.dir],
+      reserved,
+      maxBytes: options.upload.maxBytes,
+      overwrite: options.upload.overwrite
+    })
+  }
   if (cgiOptions !== undefined) {
     // Every CGI option of the table arrives under the plugin's own name and unit.
     const { default: cgi } = await import('../plugins/cgi/index.js')
