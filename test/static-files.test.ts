@@ -165,7 +165,7 @@ describe('folders', () => {
     const res = await app.inject({ url: '/listed/', headers: { accept: 'application/json' } })
     assert.equal(res.statusCode, 200)
     assert.equal(res.headers['content-type'], 'application/json; charset=utf-8')
-    assert.equal(res.headers.vary, 'Accept')
+    assert.equal(res.headers.vary, 'Accept, Accept-Encoding')
     const body = res.json()
     assert.equal(body.path, '/listed/')
     assert.deepEqual(body.entries.map((e: { name: string }) => e.name), ['adir', 'zdir', 'big.txt', 'file1.txt', 'file2.txt', 'file10.txt'])

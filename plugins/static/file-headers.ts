@@ -41,8 +41,8 @@ function tokens (list: string): string[] {
 export function conditionalStatus (headers: RequestHeaders, etag: string, lastModified: string): 200 | 304 | 412 {
   const ifMatch = headers['if-match']?.toString()
   if (ifMatch !== undefined) {
-    // Strong comparison (13.1.1): a weak tag never matches.
-    if (ifMatch.trim() !== '*' && !tokens(ifMatch).includes(etag)) return 412
+    // Strong comparison (13.1.1): a weak tag never matches, ours (a form compressed on the fly) or theirs.
+    if (ifMatch.trim() !== '*' && (etag.startsWith('W/') || !tokens(ifMatch).includes(etag))) return 412
   } else {
     const since = Date.parse(headers['if-unmodified-since']?.toString() ?? '')
     if (!Number.isNaN(since) && Date.parse(lastModified) > since) return 412

@@ -4,7 +4,8 @@ import type { FastifyReply, FastifyRequest } from 'fastify'
 import type { Readable } from 'node:stream'
 import { httpError } from '../../src/errors.js'
 import type { Lookup, Opened } from '../../src/lookup/index.js'
-import { conditionalStatus, fileHeaders } from './file-headers.js'
+import { judgedForm, planCoding, sendCoded, type FileCoding, type Form } from './compressed-response.js'
+import { conditionalStatus, fileHeaders, type FileHeaders } from './file-headers.js'
 import { FileStream } from './file-stream.js'
 import { multipartRanges } from './multipart-ranges.js'
 import { contentRange, decideRange, ifRangeHolds, type ByteRange } from './ranges.js'
@@ -30,16 +31,37 @@ async function slicer (file: Opened, lookup: Lookup): Promise<(range?: ByteRange
   return (range) => new FileStream(file.descriptor, range?.start ?? 0, range?.end ?? size - 1)
 }
 
-/** Sends `file`; the caller still releases its own hold on the descriptor afterwards. */
-export async function sendFile (request: FastifyRequest, reply: FastifyReply, file: Opened, lookup: Lookup, maxAge = 0): Promise<FastifyReply> {
+/**
+ * Sends `file`; the caller still releases its own hold on the descriptor afterwards.
+ * With `coding`, a client that takes a content coding may get the file compressed
+ * (or its precompressed sibling); without, the file goes out as it is.
+ */
+export async function sendFile (request: FastifyRequest, reply: FastifyReply, file: Opened, lookup: Lookup, maxAge = 0, coding?: FileCoding): Promise<FastifyReply> {
   const caching = cacheControl(maxAge)
   const headers = fileHeaders(file.real, file.stats)
-  const status = conditionalStatus(request.headers, headers.ETag, headers['Last-Modified'])
-  if (status === 412) throw httpError(412)
-  if (status === 304) {
-    return await reply.code(304).headers({ etag: headers.ETag, 'last-modified': headers['Last-Modified'], 'cache-control': caching }).send()
+  const identity: Form = { coding: 'identity', etag: headers.ETag, lastModified: headers['Last-Modified'] }
+  const plan = coding === undefined ? undefined : await planCoding(request, reply, file, lookup, identity, headers['Content-Type'], coding)
+  try {
+    // Judged against the form the client holds, if it takes it; a 304 names that form's tag
+    // and never a Content-Encoding, which would relabel a cache's stored copy.
+    const judged = plan === undefined ? identity : judgedForm(request.headers['if-none-match']?.toString(), plan)
+    const status = conditionalStatus(request.headers, judged.etag, judged.lastModified)
+    if (status === 412) throw httpError(412)
+    if (status === 304) {
+      return await reply.code(304).headers({ etag: judged.etag, 'last-modified': judged.lastModified, 'cache-control': caching }).send()
+    }
+    const chosen = plan?.chosen
+    if (chosen !== undefined && chosen.coding !== 'identity') {
+      return await sendCoded(request, reply, file, lookup, { ...chosen, coding: chosen.coding }, headers['Content-Type'], caching)
+    }
+    return await sendIdentity(request, reply, file, lookup, headers, caching)
+  } finally {
+    plan?.chosen.sibling?.descriptor.release()
   }
+}
 
+/** The file itself, whole or in ranges. */
+async function sendIdentity (request: FastifyRequest, reply: FastifyReply, file: Opened, lookup: Lookup, headers: FileHeaders, caching: string): Promise<FastifyReply> {
   const size = file.stats.size
   const decision = ifRangeHolds(request.headers['if-range']?.toString(), headers.ETag, headers['Last-Modified'])
     ? decideRange(request.headers.range, size)

@@ -14,6 +14,8 @@ import { sortEntries, SORT_KEYS, SORT_ORDERS, type ListingEntry, type SortKey, t
 import { renderReadme } from './readme.js'
 import { listingCsp, renderListingHtml, renderListingJson, type ListingActions } from './listing-html.js'
 import { sendFile } from './file-response.js'
+import { sendPage, type CompressionOptions } from './compressed-response.js'
+import { withoutSiblings } from './precompressed.js'
 import { spaFallback } from './spa.js'
 
 export interface StaticFilesOptions {
@@ -40,6 +42,10 @@ export interface StaticFilesOptions {
   readme?: boolean
   /** Seconds caches may reuse a file without asking (`Cache-Control: max-age`); 0, the default: `no-cache`. */
   maxAge?: number
+  /** Compress compressible files and listings for clients that take br, zstd or gzip (docs/serving.md). Default true. */
+  compress?: boolean
+  /** Serve `X.br`, `X.zst`, `X.gz` beside a file `X` for `X` to clients that take them, and leave them out of listings. Default false. */
+  precompressed?: boolean
   /** Single-page app: a missing path asked for as HTML gets this file (a name under the root) with 200. */
   spa?: string
   /** Methods another plugin answers on `/*` (the upload plugin's PUT, POST, MKCOL): left out of the 405 route. */
@@ -95,6 +101,7 @@ const staticFiles: FastifyPluginAsync<StaticFilesOptions> = async (app, options)
   const reserved = options.reserved ?? []
   const showReadme = options.readme ?? true
   const maxAge = options.maxAge ?? 0
+  const coding: CompressionOptions = { compress: options.compress ?? true, precompressed: options.precompressed ?? false }
   const spa = options.spa?.split('/').filter((segment) => segment !== '')
   const writeMethods = options.writeMethods ?? []
   const actions = options.listingActions ?? {}
@@ -150,7 +157,7 @@ const staticFiles: FastifyPluginAsync<StaticFilesOptions> = async (app, options)
       const found = await openIfThere(files, [...segments, file])
       if (found === undefined) continue
       try {
-        if (found.kind === 'file') return await sendFile(request, reply, found, files, maxAge)
+        if (found.kind === 'file') return await sendFile(request, reply, found, files, maxAge, { ...coding, segments: [...segments, file] })
       } finally {
         found.descriptor.release()
       }
@@ -165,13 +172,14 @@ const staticFiles: FastifyPluginAsync<StaticFilesOptions> = async (app, options)
     const readme = format === 'html' && showReadme ? await readmeOf(segments, listing.entries) : undefined
     // The URL path is part of the key: a folder reached through a symlink has another title.
     // A README written since is a change in the folder, which drops the kept listing.
-    const page = listing.view(`${format} ${sort} ${order} ${urlPath}`, () => {
-      const sorted = sortEntries([...listing.entries], sort, order)
+    const viewKey = `${format} ${sort} ${order}${coding.precompressed ? ' p' : ''} ${urlPath}`
+    const render = (): string => {
+      const sorted = sortEntries([...(coding.precompressed ? withoutSiblings(listing.entries) : listing.entries)], sort, order)
       return format === 'json'
         ? renderListingJson(urlPath, sorted)
         : renderListingHtml(urlPath, sorted, sort, order, readme === undefined ? { actions } : { actions, readmeHtml: renderReadme(readme) })
-    })
-    return await reply.headers(listingHeaders).type(format === 'json' ? 'application/json; charset=utf-8' : 'text/html; charset=utf-8').send(page)
+    }
+    return await sendPage(request, reply.headers(listingHeaders).type(format === 'json' ? 'application/json; charset=utf-8' : 'text/html; charset=utf-8'), listing, viewKey, render, coding)
   }
 
   /** The single-page app's page for a path that is one of its routes: never kept by caches under that URL. */
@@ -181,7 +189,7 @@ const staticFiles: FastifyPluginAsync<StaticFilesOptions> = async (app, options)
       if (file.kind !== 'file') throw httpError(404)
       // The same URL is a 404 to a client that does not take HTML.
       reply.header('vary', 'Accept')
-      return await sendFile(request, reply, file, files, 0)
+      return await sendFile(request, reply, file, files, 0, { ...coding, segments: page })
     } finally {
       file.descriptor.release()
     }
@@ -201,7 +209,7 @@ const staticFiles: FastifyPluginAsync<StaticFilesOptions> = async (app, options)
         if (opened.kind === 'folder') return await serveFolder(request, reply, name, opened)
         // `/a.txt/` names a folder that does not exist, as on any POSIX path.
         if (name.trailingSlash) throw httpError(404)
-        return await sendFile(request, reply, opened, files, maxAge)
+        return await sendFile(request, reply, opened, files, maxAge, { ...coding, segments: name.segments })
       } finally {
         opened.descriptor.release()
       }

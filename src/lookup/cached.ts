@@ -3,7 +3,8 @@
 // - where a file was proven to be, by device and inode, while its identity (size,
 //   mtime, ctime) holds: a rename, link, write or chmod moves the ctime, so an equal
 //   identity is the same file at the same place, and the proof need not be redone;
-// - small files' bytes, by the same identity;
+// - small files' bytes, by the same identity, and forms made from a file's bytes
+//   (compressed ones), by that identity and the form's name, in the same budget;
 // - listings, by the folder's identity (an entry added, removed or renamed moves
 //   its mtime) and a watch on the folder for what its own times do not show (a
 //   file in it written or chmod-ed). The watch is set before the folder is read and
@@ -13,7 +14,7 @@
 // re-pointed symlinks on the way are seen from the next request on.
 import type { FSWatcher } from 'node:fs'
 import { watchFolder } from '../watch-folder.js'
-import type { Listing, Lookup, Opened } from './index.js'
+import type { Listing, Lookup, MakeVariant, Opened } from './index.js'
 import { Lru } from './lru.js'
 import { openProven, readWhole, type Proofs } from './open-inside.js'
 import { identityOf, settled, type LookupPolicy } from './policy.js'
@@ -44,6 +45,9 @@ export const CACHE_DEFAULTS: CacheLimits = {
   maxListings: 128,
   maxAgeMs: 2_000
 }
+
+// Files up to this size have their bytes kept (plugins/static/file-response.ts SMALL_FILE).
+const SMALL_BYTES = 64 * 1024
 
 // What an entry costs besides its rendered rows, roughly; and a name in a set of names.
 const ENTRY_BYTES = 96
@@ -105,33 +109,68 @@ export function cachedLookup (policy: LookupPolicy, verifier: Verifier, limits: 
   }
 
   function keptListing (key: string, listing: KeptListing, entries: readonly ListingEntry[]): Listing {
+    /** Keeps `page` as `viewKey` while the listing is held, its bytes counted; a listing dropped meanwhile keeps nothing. */
+    const keep = (viewKey: string, page: Buffer): void => {
+      if (!listings.holds(key, listing) || listing.views.has(viewKey)) return
+      listing.views.set(viewKey, page)
+      if (!listings.grow(key, listing, page.length)) listing.views.delete(viewKey)
+    }
+    const view = (viewKey: string, render: () => string): Buffer => {
+      const kept = listing.views.get(viewKey)
+      if (kept !== undefined) return kept
+      const page = Buffer.from(render())
+      keep(viewKey, page)
+      return page
+    }
     return {
       entries,
-      view: (viewKey, render) => {
-        const kept = listing.views.get(viewKey)
+      view,
+      variant: async (viewKey, name, render, make) => {
+        // The NUL cannot occur in a view key built from a URL path: no clash with a view.
+        const variantKey = `${viewKey}\0${name}`
+        const kept = listing.views.get(variantKey)
         if (kept !== undefined) return kept
-        const page = Buffer.from(render())
-        if (listings.holds(key, listing)) {
-          listing.views.set(viewKey, page)
-          if (!listings.grow(key, listing, page.length)) listing.views.delete(viewKey)
-        }
-        return page
+        const made = await make(view(viewKey, render), listings.holds(key, listing))
+        // Made on the thread pool: the listing may have been dropped by a watch event since.
+        keep(variantKey, made)
+        return made
       }
     }
+  }
+
+  /** The whole content of `file`, from the kept small files' bytes when it is one. */
+  async function wholeOf (file: Opened): Promise<Buffer> {
+    return file.stats.size <= SMALL_BYTES ? await readSmall(file) : await readWhole(file)
+  }
+
+  async function readSmall (file: Opened): Promise<Buffer> {
+    const key = keyOf(file.stats)
+    const identity = identityOf(file.stats)
+    const kept = files.get(key)
+    if (kept?.identity === identity) return kept.body
+    const body = await readWhole(file)
+    if (settled(file.stats, now())) files.set(key, { identity, body }, body.length)
+    return body
+  }
+
+  async function variant (file: Opened, name: string, make: MakeVariant): Promise<Buffer> {
+    // Filed beside the file's own bytes, under the same device and inode, checked against the same identity.
+    const key = `${keyOf(file.stats)}\0${name}`
+    const identity = identityOf(file.stats)
+    const kept = files.get(key)
+    if (kept?.identity === identity) return kept.body
+    const keep = settled(file.stats, now())
+    const body = await make(await wholeOf(file), keep)
+    if (keep) files.set(key, { identity, body }, body.length)
+    return body
   }
 
   return {
     open: async (segments) => await openProven(policy, verifier, segments, proofs),
 
-    readSmall: async (file) => {
-      const key = keyOf(file.stats)
-      const identity = identityOf(file.stats)
-      const kept = files.get(key)
-      if (kept?.identity === identity) return kept.body
-      const body = await readWhole(file)
-      if (settled(file.stats, now())) files.set(key, { identity, body }, body.length)
-      return body
-    },
+    readSmall,
+
+    variant,
 
     listing: async (folder) => {
       const key = keyOf(folder.stats)

@@ -31,13 +31,27 @@ export interface Listing {
   entries: readonly ListingEntry[]
   /** A page made from the entries, kept as long as the listing is (rendered once per `key`). */
   view: (key: string, render: () => string) => Buffer
+  /**
+   * A form of the page `view(key, render)` gives, made from it by `make` (a compressed
+   * one) and kept exactly as long as the page is; `kept` tells `make` whether it will be.
+   */
+  variant: (key: string, name: string, render: () => string, make: MakeVariant) => Promise<Buffer>
 }
+
+/** Makes a form of `body` (compressed, say); `kept` is true when the result will be kept and reused. */
+export type MakeVariant = (body: Buffer, kept: boolean) => Promise<Buffer>
 
 export interface Lookup {
   /** What `segments` name below the root, opened; an HttpError (404, 403, 503) when it cannot be served. */
   open: (segments: readonly string[]) => Promise<Opened>
   /** The whole content of an opened file of a few KiB. */
   readSmall: (file: Opened) => Promise<Buffer>
+  /**
+   * A form of an opened file's whole content made by `make` (a compressed one),
+   * named `name`; the cached lookup keeps it under the file's identity, as it keeps
+   * small files' bytes, and lets it go as it does them.
+   */
+  variant: (file: Opened, name: string, make: MakeVariant) => Promise<Buffer>
   /** The entries of an opened folder, with the policy's hiding rules. */
   listing: (folder: Opened) => Promise<Listing>
   /** True only when a current listing of `folder` shows it holds no file `name` (a lookup saved). */
