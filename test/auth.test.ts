@@ -171,6 +171,11 @@ describe('mistakes stop the start, in one line that names them and never shows a
     await refused({ usersFile: fixture.path('missing.txt') }, /^usersFile .*missing\.txt cannot be read \(ENOENT\)$/)
   })
 
+  test('named as the app names its options', async () => {
+    await refused({ users: ['hunter2'], optionNames: { users: 'auth', usersFile: 'authFile' } }, /^auth entry 1 must be user:password$/)
+    await refused({ usersFile: usersFile('bob:hunter2'), optionNames: { users: 'auth', usersFile: 'authFile' } }, /^authFile .* line 1: the password is not hashed/)
+  })
+
   test('users given as options', async () => {
     await refused({ users: ['hunter2'] }, /^users entry 1 must be user:password$/)
     await refused({ users: ['me:'] }, /^users entry 1: the password is empty$/)

@@ -31,6 +31,8 @@ export interface AuthOptions {
   open?: readonly string[]
   /** Verified headers remembered (0: none). Default 256. */
   cacheSize?: number
+  /** What mistakes in `users` and `usersFile` are called in errors, for an app with its own names (buildApp: `auth`, `authFile`). */
+  optionNames?: { users?: string, usersFile?: string }
 }
 
 declare module 'fastify' {
@@ -65,13 +67,14 @@ export function needsPassword (request: Pick<FastifyRequest, 'method' | 'url' | 
 
 function validate (options: AuthOptions): { users: Users, settings: Settings, realm: string, cacheSize: number } {
   const users: Users = new Map()
-  if (options.users !== undefined && !Array.isArray(options.users)) throw new OptionError('users', 'users must be a list of user:password strings')
-  addPlainUsers(users, options.users ?? [], 'users')
+  const { users: usersName = 'users', usersFile: fileName = 'usersFile' } = options.optionNames ?? {}
+  if (options.users !== undefined && !Array.isArray(options.users)) throw new OptionError(usersName, `${usersName} must be a list of user:password strings`)
+  addPlainUsers(users, options.users ?? [], usersName)
   if (options.usersFile !== undefined) {
-    if (typeof options.usersFile !== 'string' || options.usersFile === '') throw new OptionError('usersFile', 'usersFile must be the path of a file of user:hash lines')
-    readUsersFile(users, options.usersFile, 'usersFile')
+    if (typeof options.usersFile !== 'string' || options.usersFile === '') throw new OptionError(fileName, `${fileName} must be the path of a file of user:hash lines`)
+    readUsersFile(users, options.usersFile, fileName)
   }
-  if (users.size === 0) throw new OptionError('users', 'users or usersFile must name at least one user')
+  if (users.size === 0) throw new OptionError(usersName, `${usersName} or ${fileName} must name at least one user`)
   const { writesOnly = false, realm = 'servekit', open = [HEALTH_PATH], cacheSize = 256 } = options
   if (typeof writesOnly !== 'boolean') throw new OptionError('writesOnly', 'writesOnly must be true or false')
   if (typeof realm !== 'string' || realm === '' || /["\\\x00-\x1f\x7f]/.test(realm)) throw new OptionError('realm', 'realm must be text without quotes, backslashes or control characters') // eslint-disable-line no-control-regex
