@@ -2,8 +2,10 @@
 // 1 GiB with its memory flat, and a disk that fills mid-body is a 507 that leaves
 // nothing behind. The server runs in a child process, so its memory is its own.
 import { strict as assert } from 'node:assert'
-import { spawn, type ChildProcess } from 'node:child_process'
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs'
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmdirSync, statSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { request } from 'node:http'
 import { after, test } from 'node:test'
 import { fileURLToPath, pathToFileURL } from 'node:url'
@@ -109,4 +111,46 @@ test('a disk that fills mid-body (here, a file size limit) is 507, and nothing i
   const status = await putStream(port, '/too-big.bin', 4 * 1024 * 1024)
   assert.equal(status, 507)
   assert.deepEqual(readdirSync(fixture.dir), ['fits.bin'])
+})
+
+// A file system that really fills: a 1 MiB tmpfs, where this machine lets us mount one
+// (root in a container that allows it); elsewhere the file size limit above stands in.
+function smallDisk (): { dir: string, remove: () => void } | undefined {
+  if (process.getuid?.() !== 0) return undefined
+  const dir = mkdtempSync(join(tmpdir(), 'servekit-full-'))
+  if (spawnSync('mount', ['-t', 'tmpfs', '-o', 'size=1m', 'servekit-test', dir]).status !== 0) {
+    rmdirSync(dir)
+    return undefined
+  }
+  return { dir, remove: () => { spawnSync('umount', [dir]); rmdirSync(dir) } }
+}
+
+test('a disk that really fills (ENOSPC on a 1 MiB tmpfs) is 507, and nothing is left; a declared size that cannot fit is 507 at once', async (t) => {
+  const disk = smallDisk()
+  if (disk === undefined) return t.skip('cannot mount a tmpfs here')
+  try {
+    const { port } = await startServer(disk.dir)
+    assert.equal(await putStream(port, '/small.bin', 256 * 1024), 201)
+    // Chunked: no size to check first, so the disk fills while writing.
+    const status = await new Promise<number>((resolve, reject) => {
+      const req = request({ host: '127.0.0.1', port, method: 'PUT', path: '/fills.bin', agent: false }, (res) => { res.resume(); resolve(res.statusCode ?? 0) })
+      req.on('error', reject)
+      req.end(Buffer.alloc(2 * 1024 * 1024))
+    })
+    assert.equal(status, 507)
+    assert.deepEqual(readdirSync(disk.dir), ['small.bin'])
+    const declared = await new Promise<number>((resolve, reject) => {
+      const req = request({ host: '127.0.0.1', port, method: 'PUT', path: '/declared.bin', agent: false, headers: { 'content-length': String(2 * 1024 * 1024) } }, (res) => { res.resume(); resolve(res.statusCode ?? 0); req.destroy() })
+      req.on('error', reject)
+      req.write('x')
+    })
+    assert.equal(declared, 507)
+    assert.deepEqual(readdirSync(disk.dir), ['small.bin'])
+  } finally {
+    for (const child of children.splice(0)) {
+      child.kill('SIGKILL')
+      await waitFor(() => processGone(child.pid!), 'the server gone')
+    }
+    disk.remove()
+  }
 })

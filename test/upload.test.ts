@@ -1,7 +1,7 @@
 // Uploads over real sockets, the upload plugin registered in a bare Fastify app beside
 // the static plugin, as buildApp does: what lands on disk, what is answered, what is refused.
 import { strict as assert } from 'node:assert'
-import { request as httpRequest, type IncomingHttpHeaders, type OutgoingHttpHeaders } from 'node:http'
+import { Agent, request as httpRequest, type IncomingHttpHeaders, type OutgoingHttpHeaders } from 'node:http'
 import { readdirSync, readFileSync, existsSync, lstatSync, realpathSync, statfsSync, utimesSync } from 'node:fs'
 import { rename, symlink } from 'node:fs/promises'
 import { Writable } from 'node:stream'
@@ -283,6 +283,25 @@ describe('limits and failures', () => {
     assert.equal(parts.status, 413)
     // Files before the one refused are kept, each whole.
     assert.deepEqual(tree(fixture.dir), ['small.txt'])
+  })
+
+  test('a keep-alive connection that sent a refused body carries the next request', async () => {
+    const { port } = await start({ 'taken.txt': 'x' })
+    const agent = new Agent({ keepAlive: true, maxSockets: 1 })
+    try {
+      const ask = async (method: string, path: string, body?: Buffer): Promise<{ status: number, socket: unknown }> => await new Promise((resolve, reject) => {
+        const req = httpRequest({ host: '127.0.0.1', port, method, path, agent }, (res) => { res.resume(); res.on('end', () => { resolve({ status: res.statusCode ?? 0, socket: req.socket }) }) })
+        req.on('error', reject)
+        req.end(body)
+      })
+      const first = await ask('PUT', '/taken.txt', Buffer.alloc(300_000))
+      assert.equal(first.status, 409)
+      const second = await ask('GET', '/taken.txt')
+      assert.equal(second.status, 200)
+      assert.equal(second.socket, first.socket)
+    } finally {
+      agent.destroy()
+    }
   })
 
   test('507 before reading when the declared size cannot fit on the disk', async (t) => {

@@ -60,13 +60,7 @@ const upload: FastifyPluginAsync<UploadOptions> = async (app, options) => {
     try {
       return await writeOrRefuse(request, reply)
     } catch (error) {
-      // The rest of the body is unread: discarded while the answer goes out, and this
-      // connection carries no other request.
-      if (!request.raw.readableEnded) {
-        reply.header('connection', 'close')
-        request.raw.unpipe()
-        request.raw.resume()
-      }
+      if (!request.raw.readableEnded) discardRest(request, reply)
       throw error
     }
   }
@@ -168,6 +162,37 @@ const upload: FastifyPluginAsync<UploadOptions> = async (app, options) => {
       .type('application/json; charset=utf-8')
       .send(JSON.stringify({ stored: results }) + '\n')
   }
+}
+
+// How long the rest of a refused body is read and dropped before the connection is cut.
+const LINGER_MS = 2_000
+
+/**
+ * The rest of a refused body (409 before it was read, 413, 507) is read and dropped
+ * for a while, as nginx's lingering close does: a connection closed with unread data
+ * is reset, and the reset can destroy the answer on its way to a client still sending.
+ * Node closes at once after the answer when the client sent `Connection: close`, so
+ * the connection is kept open here instead, and closed once the body has ended. A
+ * body that ends meanwhile leaves a keep-alive connection usable; one that goes on is cut.
+ */
+function discardRest (request: FastifyRequest, reply: FastifyReply): void {
+  const { raw } = request
+  const socket = raw.socket
+  const closeAfter = !reply.raw.shouldKeepAlive
+  reply.raw.shouldKeepAlive = true
+  raw.unpipe()
+  const timer = setTimeout(() => { if (!raw.readableEnded) socket.destroy() }, LINGER_MS)
+  timer.unref()
+  socket.once('close', () => { clearTimeout(timer) })
+  // Closed once both the body has ended and the answer has gone out, whichever is last.
+  let pending = 2
+  const done = (): void => { if (--pending === 0 && closeAfter) socket.end() }
+  raw.once('end', () => {
+    clearTimeout(timer)
+    done()
+  })
+  reply.raw.once('finish', done)
+  raw.resume()
 }
 
 function folderResult (folder: Folder): Result {
