@@ -34,12 +34,7 @@ const upload: FastifyPluginAsync<UploadOptions> = async (app, options) => {
   // Writes never follow a link out of the served folder, whatever reads may do.
   const policy: LookupPolicy = { root: settings.root, dotfiles, followSymlinks: false, exclude: settings.exclude }
   const verifier = await chooseVerifier(settings.root)
-  let lookup: Lookup
-  if (settings.lookup === undefined) {
-    lookup = await createLookup(policy, { cache: false })
-  } else {
-    lookup = settings.lookup
-  }
+  const lookup: Lookup = settings.lookup ?? await createLookup(policy, { cache: false })
   const rules: StoreRules = { policy, verifier, overwrite: settings.overwrite, maxBytes }
 
   // MKCOL (RFC 4918) is not among Fastify's methods until added, for the whole app.
