@@ -49,8 +49,20 @@ export const TIMEOUTS = {
   // Node enforces `headers` only when it sweeps its connections, by default every 30 s,
   // so a slow client was cut anywhere up to 60 s; swept this often, within 30.5 s.
   /** How often connections are checked against the limits above. */
-  sweep: 500
+  sweep: 500,
+  /** With uploads on, the whole request is given the time its largest body takes at this rate (bytes/s). */
+  slowestUpload: 1024 * 1024
 } as const
+
+/**
+ * The time a whole request may take: 120 s, unless uploads are on, when the largest
+ * upload must fit at 1 MiB/s (4 GiB: about 68 minutes), up to a day. A client that
+ * stops sending is still cut by the idle timeout.
+ */
+export function requestTimeout (options: Pick<ResolvedOptions, 'upload'>): number {
+  if (options.upload === undefined) return TIMEOUTS.request
+  return Math.min(Math.max(TIMEOUTS.request, Math.ceil(options.upload.maxBytes / TIMEOUTS.slowestUpload) * 1000), 86_400_000)
+}
 
 export async function buildApp (input: AppOptions = {}): Promise<FastifyInstance> {
   const options = input.resolved ?? await resolveOptions(input)
@@ -65,7 +77,7 @@ export async function buildApp (input: AppOptions = {}): Promise<FastifyInstance
     clientErrorHandler,
     loggerInstance: input.logger ?? await createLogger({ level: options.logLevel, format: options.logFormat }),
     logController: new RequestLog(),
-    requestTimeout: TIMEOUTS.request,
+    requestTimeout: requestTimeout(options),
     connectionTimeout: TIMEOUTS.idle,
     keepAliveTimeout: TIMEOUTS.keepAlive,
     forceCloseConnections: 'idle',

@@ -18,3 +18,11 @@ test('no warning on loopback, with a password, or without uploads', () => {
   assert.equal(openToWrite({ upload: UPLOAD, auth: AUTH }, '::'), undefined)
   assert.equal(openToWrite({ upload: undefined, auth: undefined }, '::'), undefined)
 })
+
+test('with uploads on, a request may take as long as the largest upload at 1 MiB/s, within 120 s and a day', async () => {
+  const { requestTimeout, TIMEOUTS } = await import('../src/app.js')
+  assert.equal(requestTimeout({ upload: undefined }), TIMEOUTS.request)
+  assert.equal(requestTimeout({ upload: { maxBytes: 4 * 1024 ** 3, overwrite: false } }), 4096_000)
+  assert.equal(requestTimeout({ upload: { maxBytes: 1024, overwrite: false } }), TIMEOUTS.request)
+  assert.equal(requestTimeout({ upload: { maxBytes: 1024 ** 4, overwrite: false } }), 86_400_000)
+})

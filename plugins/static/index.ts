@@ -65,7 +65,6 @@ const READ_METHODS = ['GET', 'HEAD']
 const README_NAMES = ['README.md', 'readme.md', 'README.markdown', 'README']
 // A README longer than this is left out rather than rendered on every listing.
 const README_MAX_BYTES = 256 * 1024
-const ALLOW = READ_METHODS.join(', ')
 const LISTING_TYPES = ['text/html', 'application/json']
 const LISTING_HEADERS = {
   'x-content-type-options': 'nosniff',
@@ -104,6 +103,8 @@ const staticFiles: FastifyPluginAsync<StaticFilesOptions> = async (app, options)
   const coding: CompressionOptions = { compress: options.compress ?? true, precompressed: options.precompressed ?? false }
   const spa = options.spa?.split('/').filter((segment) => segment !== '')
   const writeMethods = options.writeMethods ?? []
+  // What a 405 offers: the reads, and the writes another plugin answers here.
+  const allow = [...READ_METHODS, ...writeMethods].join(', ')
   const actions = options.listingActions ?? {}
   const archive = options.archive
   const listingHeaders = { ...LISTING_HEADERS, 'content-security-policy': listingCsp(actions) }
@@ -223,7 +224,7 @@ const staticFiles: FastifyPluginAsync<StaticFilesOptions> = async (app, options)
       // Only what exists gets a 405; anything else is the 404 a GET would get.
       ;(await files.open(nameOf(request, dotfiles, reserved).segments)).descriptor.release()
       // A page for browsers, the JSON shape for everyone else, like every other error.
-      return await sendError(request, reply.header('allow', ALLOW), 405, `${request.method} is not allowed here; use ${ALLOW}`)
+      return await sendError(request, reply.header('allow', allow), 405, `${request.method} is not allowed here; use ${allow}`)
     }
   })
 }
