@@ -6,7 +6,8 @@ import assert from 'node:assert/strict'
 import { execFileSync } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
 import { readdirSync, writeFileSync } from 'node:fs'
-import { truncate } from 'node:fs/promises'
+import { mkdir, rm, truncate, writeFile } from 'node:fs/promises'
+import { join } from 'node:path'
 import { connect } from 'node:net'
 import { after, before, describe, test } from 'node:test'
 import Fastify, { type FastifyInstance } from 'fastify'
@@ -14,7 +15,8 @@ import staticFiles, { type StaticFilesOptions } from '../plugins/static/index.js
 import { folderArchive } from '../plugins/archive/index.js'
 import { attachment } from '../plugins/archive/disposition.js'
 import { useErrorReplies } from '../src/error-reply.js'
-import { makeTree, type Fixture } from './helpers/fixtures.js'
+import { createLookup, type Lookup } from '../src/lookup/index.js'
+import { makeTree, type Fixture, type Tree } from './helpers/fixtures.js'
 import { get } from './helpers/http.js'
 import { waitFor } from './helpers/wait.js'
 
@@ -32,6 +34,11 @@ function unzip (path: string): Record<string, string | null> {
 /** Only the names in the zip at `path`, in the archive's order. */
 function namesIn (path: string): string[] {
   return JSON.parse(execFileSync('python3', ['-c', 'import json,sys,zipfile;print(json.dumps(zipfile.ZipFile(sys.argv[1]).namelist()))', path], { encoding: 'utf8' })) as string[]
+}
+
+async function makeTreeAt (dir: string, tree: Tree): Promise<void> {
+  await mkdir(dir, { recursive: true })
+  for (const [name, content] of Object.entries(tree)) await writeFile(join(dir, name), content as string)
 }
 
 function b64 (text: string | Buffer): string {
@@ -208,6 +215,47 @@ describe('an archive with the policy relaxed', () => {
       'share/scripts/': null,
       'share/scripts/run.sh': b64('#!/bin/sh\necho hi\n')
     })
+  })
+})
+
+describe('files that fail while the folder is archived', () => {
+  let app: FastifyInstance
+  let base: string
+  const logged: Array<{ msg: string, entry?: string }> = []
+  before(async () => {
+    const root = fixture.path('failing')
+    await makeTreeAt(root, { 'gone.txt': 'listed, then gone', 'kept.txt': 'kept', 'shrinks.txt': 'x'.repeat(300_000) })
+    const real = await createLookup({ root, dotfiles: false, followSymlinks: false, exclude: [] }, { cache: false })
+    // The lookup as a race would leave it: one file removed after the listing was read,
+    // one cut short after it was opened (its fstat said 300,000 bytes).
+    const lookup: Lookup = {
+      ...real,
+      open: async (segments) => {
+        const name = segments.at(-1)
+        if (name === 'gone.txt') await rm(join(root, 'gone.txt'), { force: true })
+        const opened = await real.open(segments)
+        if (name === 'shrinks.txt') await truncate(join(root, 'shrinks.txt'), 1000)
+        return opened
+      }
+    }
+    app = Fastify({ logger: { level: 'warn', stream: { write: (line: string) => { logged.push(JSON.parse(line) as { msg: string }) } } } })
+    useErrorReplies(app)
+    await app.register(staticFiles, { root, lookup, archive: folderArchive() })
+    base = await app.listen({ port: 0, host: '127.0.0.1' })
+  })
+  after(async () => { await app.close() })
+
+  test('a file gone is left out, one cut short ends where it stopped, the zip stays whole, each logged once', async () => {
+    const entries = await download(base, '/?download=zip')
+    assert.deepEqual(entries, {
+      'failing/': null,
+      'failing/kept.txt': b64('kept'),
+      'failing/shrinks.txt': b64('x'.repeat(1000))
+    })
+    assert.deepEqual(logged.map((line) => [line.msg, line.entry]), [
+      ['archive: left out an entry that could not be opened', '/gone.txt'],
+      ['archive: a file failed while it was read; its entry ends there', 'failing/shrinks.txt']
+    ])
   })
 })
 
