@@ -38,6 +38,7 @@ export const FIXTURES = {
   file64m: 'file-64m.bin',
   list1k: 'list-1k',
   list10k: 'list-10k',
+  app100k: 'app-100k.js',
   helloSh: 'cgi-bin/hello.sh',
   helloPy: 'cgi-bin/hello.py',
   webapp: 'webapp.py',
@@ -55,6 +56,9 @@ export const BENCH_SPEC: FixtureSpec = {
     { path: FIXTURES.list10k, count: 10_000 }
   ],
   served: [
+    // Real JavaScript (servekit's own modules), for what compression does to a bundle; .txt in
+    // bench/assets so that no linter or compiler takes it for source.
+    { path: FIXTURES.app100k, asset: 'app-100k.js.txt', mode: 0o644 },
     { path: FIXTURES.helloSh, asset: 'hello.sh', mode: 0o755 },
     { path: FIXTURES.helloPy, asset: 'hello.py', mode: 0o755 }
   ],

@@ -111,6 +111,42 @@ function echoed (response: ProbeResponse): string | undefined {
 
 const get = (path: string): ProbeRequest => ({ method: 'GET', path: `/${path}` })
 
+/** What a browser sends; servekit answers br. */
+export const ACCEPT_COMPRESSED = { 'accept-encoding': 'br, gzip' }
+/** The size of the 100 KiB JavaScript asset. */
+const APP_BYTES = 100 * 1024
+
+/**
+ * A compressed answer from servekit (br, smaller than `identity` bytes); other servers
+ * may answer compressed or not, and are checked by `plain` when they do not.
+ */
+function compressedBy (identity: number, plain: (response: ProbeResponse, server: ServerKind) => string | undefined) {
+  return (response: ProbeResponse, server: ServerKind): string | undefined => {
+    const failed = status200(response)
+    if (failed !== undefined) return failed
+    const coding = response.headers['content-encoding']
+    if (server === 'servekit') {
+      if (coding !== 'br') return `answered in ${String(coding ?? 'identity')}, not br`
+      return response.size < identity ? undefined : `sent ${response.size} bytes compressed, not fewer than ${identity}`
+    }
+    return coding === undefined ? plain(response, server) : undefined
+  }
+}
+
+function compressedListing (folder: string): LoadScenario {
+  const base = listing('1k', folder, 'html')
+  return {
+    ...base,
+    id: 'list-1k-html-br',
+    title: `${base.title}, compressed`,
+    measures: `${base.measures}, asked for with \`Accept-Encoding: br, gzip\`: bytes on the wire and the CPU of a kept compressed page`,
+    request: { ...base.request, headers: ACCEPT_COMPRESSED },
+    pythonNote: 'its HTML listing, uncompressed (it cannot compress)',
+    // A 1,000-entry page is about 170 KB as it is.
+    check: compressedBy(100_000, base.check)
+  }
+}
+
 function listing (count: string, folder: string, format: 'html' | 'json'): LoadScenario {
   const json = format === 'json'
   const large = countOf(folder) >= 10_000
@@ -186,7 +222,37 @@ export const SCENARIOS: readonly Scenario[] = [
     peers: true,
     check: wholeFile(sizeOf(FIXTURES.file64m))
   },
+  {
+    kind: 'load',
+    id: 'get-100k-js',
+    title: 'GET 100 KiB JavaScript',
+    measures: 'a JavaScript bundle asked for without Accept-Encoding: the uncompressed cost the compressed scenario is held to',
+    metric: 'rps',
+    request: get(FIXTURES.app100k),
+    connections: 10,
+    tls: false,
+    features: [],
+    python: 'static',
+    peers: true,
+    check: wholeFile(APP_BYTES)
+  },
+  {
+    kind: 'load',
+    id: 'get-100k-js-br',
+    title: 'GET 100 KiB JavaScript, compressed',
+    measures: 'the same bundle with `Accept-Encoding: br, gzip`: bytes on the wire (B/resp) and CPU per request of a compressed answer kept by the cache',
+    metric: 'rps',
+    request: { ...get(FIXTURES.app100k), headers: ACCEPT_COMPRESSED },
+    connections: 10,
+    tls: false,
+    features: [],
+    python: 'static',
+    pythonNote: 'the file uncompressed (it cannot compress)',
+    peers: true,
+    check: compressedBy(APP_BYTES, wholeFile(APP_BYTES))
+  },
   listing('1k', FIXTURES.list1k, 'html'),
+  compressedListing(FIXTURES.list1k),
   listing('1k', FIXTURES.list1k, 'json'),
   listing('10k', FIXTURES.list10k, 'html'),
   listing('10k', FIXTURES.list10k, 'json'),

@@ -33,7 +33,7 @@ function vsPython (scenario: ScenarioResult, run: RunResult): string {
 
 function loadRow (scenario: ScenarioResult, run: RunResult, first: boolean): string[] {
   const name = first ? scenario.id : ''
-  if (!run.ok || run.load === undefined) return [name, run.server, `error: ${run.error ?? 'no result'}`, '', '', '', '', '', '', '']
+  if (!run.ok || run.load === undefined) return [name, run.server, `error: ${run.error ?? 'no result'}`, '', '', '', '', '', '', '', '']
   const { load, memory } = run
   const growth = rssGrowth(run)
   const cpu = cpuPerRequest(run)
@@ -42,6 +42,7 @@ function loadRow (scenario: ScenarioResult, run: RunResult, first: boolean): str
     run.server,
     formatNumber(load.rps),
     formatNumber(load.mbps),
+    load.rps > 0 ? integer.format(load.mbps * 1e6 / load.rps) : '',
     formatLatency(load.p50Ms),
     formatLatency(load.p99Ms),
     cpu === undefined ? '' : formatNumber(cpu),
@@ -51,13 +52,17 @@ function loadRow (scenario: ScenarioResult, run: RunResult, first: boolean): str
   ]
 }
 
-/** Requests/s, MB/s, latency, CPU per request, memory and the ratio to Python, one row per server. */
+/**
+ * Requests/s, MB/s and bytes on the wire per response (headers and body, as the
+ * load generator reads them: what compression saves), latency, CPU per request,
+ * memory and the ratio to Python, one row per server.
+ */
 export function formatLoadTable (scenarios: readonly ScenarioResult[]): string {
-  const header = ['scenario', 'server', 'req/s', 'MB/s', 'p50 ms', 'p99 ms', 'CPU µs/req', 'peak RSS', 'RSS growth', 'vs Python']
+  const header = ['scenario', 'server', 'req/s', 'MB/s', 'B/resp', 'p50 ms', 'p99 ms', 'CPU µs/req', 'peak RSS', 'RSS growth', 'vs Python']
   const rows = scenarios
     .filter((scenario) => scenario.kind === 'load' && scenario.skipped === undefined)
     .flatMap((scenario) => scenario.runs.map((run, index) => loadRow(scenario, run, index === 0)))
-  return markdownTable(header, rows, new Set([2, 3, 4, 5, 6, 7, 8, 9]))
+  return markdownTable(header, rows, new Set([2, 3, 4, 5, 6, 7, 8, 9, 10]))
 }
 
 /** Cold start medians; the ratio is of times, so below 1× means servekit starts faster. */

@@ -21,8 +21,8 @@ describe('the bench fixture spec', () => {
     assert.deepEqual(BENCH_SPEC.folders.map(({ count }) => count), [1_000, 10_000])
   })
 
-  it('serves hello.sh and the tutorial hello.py as executable CGI scripts, and keeps the Python servers out of the root', () => {
-    assert.deepEqual(BENCH_SPEC.served.map(({ path, mode }) => [path, mode]), [['cgi-bin/hello.sh', 0o755], ['cgi-bin/hello.py', 0o755]])
+  it('serves the 100 KiB JavaScript asset, hello.sh and the tutorial hello.py as executable CGI scripts, and keeps the Python servers out of the root', () => {
+    assert.deepEqual(BENCH_SPEC.served.map(({ path, mode }) => [path, mode]), [['app-100k.js', 0o644], ['cgi-bin/hello.sh', 0o755], ['cgi-bin/hello.py', 0o755]])
     assert.deepEqual(BENCH_SPEC.tools.map(({ path }) => path), ['webapp.py', 'secure_server.py'])
   })
 

@@ -73,19 +73,19 @@ describe('load table', () => {
   const lines = formatLoadTable([get1k, skipped]).split('\n')
 
   it('has a header, a rule, and one row per server of the scenarios that ran', () => {
-    assert.match(lines[0]!, /^\| scenario \| server +\| +req\/s \| MB\/s \| p50 ms \| p99 ms \| CPU µs\/req \| +peak RSS \| RSS growth \| vs Python \|$/)
+    assert.match(lines[0]!, /^\| scenario \| server +\| +req\/s \| MB\/s \| B\/resp \| p50 ms \| p99 ms \| CPU µs\/req \| +peak RSS \| RSS growth \| vs Python \|$/)
     assert.match(lines[1]!, /^\|-+\|-+\|-+:\|/)
     assert.equal(lines.length, 4)
   })
 
-  it('shows rates, latency, CPU per request, memory and the ratio to Python', () => {
-    assert.equal(lines[2], '| get-1k   | servekit | 24,000 | 30.0 |      1 |     12 |       25.0 | 60.0 MiB |   +2.0 MiB |     12.0× |')
-    assert.equal(lines[3], '|          | python   |  2,000 | 2.50 |      1 |     12 |        450 | 60.0 MiB |   +2.0 MiB |        1× |')
+  it('shows rates, bytes per response, latency, CPU per request, memory and the ratio to Python', () => {
+    assert.equal(lines[2], '| get-1k   | servekit | 24,000 | 30.0 |  1,250 |      1 |     12 |       25.0 | 60.0 MiB |   +2.0 MiB |     12.0× |')
+    assert.equal(lines[3], '|          | python   |  2,000 | 2.50 |  1,250 |      1 |     12 |        450 | 60.0 MiB |   +2.0 MiB |        1× |')
   })
 
   it('leaves CPU per request blank where /proc gave none', () => {
     const rows = formatLoadTable([get64m]).split('\n')
-    assert.equal(rows[2], '| get-64m  | servekit |  20.0 | 1,300 |      1 |     12 |            | 130.0 MiB |  +70.0 MiB |     1.86× |')
+    assert.equal(rows[2], '| get-64m  | servekit |  20.0 | 1,300 | 65,000,000 |      1 |     12 |            | 130.0 MiB |  +70.0 MiB |     1.86× |')
   })
 
   it('shows why a run has no numbers', () => {
