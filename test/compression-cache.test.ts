@@ -62,6 +62,16 @@ describe('a file\'s compressed form', () => {
     lookup.close()
   })
 
+  test('asked for by many clients at once, is made once', async () => {
+    const lookup = await lookupWith()
+    let made = 0
+    const make = async (body: Buffer): Promise<Buffer> => { made++; return zlib.gzipSync(body) }
+    const forms = await Promise.all(Array.from({ length: 8 }, async () => await withOpened(lookup, ['k.txt'], async (f) => await lookup.variant(f, 'gzip', make))))
+    assert.equal(made, 1)
+    assert.ok(forms.every((form) => form.equals(forms[0]!)))
+    lookup.close()
+  })
+
   test('is filed apart from the file\'s own bytes and from other codings', async () => {
     const lookup = await lookupWith()
     const body = await withOpened(lookup, ['k.txt'], async (f) => await lookup.readSmall(f))
@@ -103,6 +113,17 @@ describe('a listing\'s compressed form', () => {
         return await listing.variant('k', 'gzip', () => 'page', async (page) => { made++; return zlib.gzipSync(page) })
       })
     }
+    assert.equal(made, 1)
+    lookup.close()
+  })
+
+  test('asked for by many clients at once, is made once', async () => {
+    const lookup = await lookupWith({ watch: NO_WATCH })
+    let made = 0
+    await Promise.all(Array.from({ length: 8 }, async () => await withOpened(lookup, ['list'], async (folder) => {
+      const listing = await lookup.listing(folder)
+      return await listing.variant('k', 'gzip', () => 'page', async (page) => { made++; return zlib.gzipSync(page) })
+    })))
     assert.equal(made, 1)
     lookup.close()
   })

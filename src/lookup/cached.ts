@@ -61,6 +61,8 @@ interface KeptListing {
   loaded: ListingEntry[] | undefined
   files: Set<string> | undefined
   views: Map<string, Buffer>
+  /** Variants being made: requests that come meanwhile wait for them rather than make them again. */
+  making: Map<string, Promise<Buffer>>
   watcher: FSWatcher | undefined
   expires: number
 }
@@ -83,6 +85,7 @@ export function cachedLookup (policy: LookupPolicy, verifier: Verifier, limits: 
   const files = new Lru<KeptFile>({ maxEntries: Infinity, maxBytes: settings.maxFileBytes })
   const listings = new Lru<KeptListing>({ maxEntries: settings.maxListings, maxBytes: settings.maxListingBytes }, (listing) => { listing.watcher?.close() })
   let warned = false
+  const making = new Map<string, Promise<Buffer>>()
   // Paths proven lately: their next open skips the thread pool (open-inside.ts).
   const warm = new Lru<true>({ maxEntries: settings.maxProven, maxBytes: Infinity })
   const proofs: Proofs = {
@@ -128,12 +131,18 @@ export function cachedLookup (policy: LookupPolicy, verifier: Verifier, limits: 
       variant: async (viewKey, name, render, make) => {
         // The NUL cannot occur in a view key built from a URL path: no clash with a view.
         const variantKey = `${viewKey}\0${name}`
-        const kept = listing.views.get(variantKey)
-        if (kept !== undefined) return kept
-        const made = await make(view(viewKey, render), listings.holds(key, listing))
-        // Made on the thread pool: the listing may have been dropped by a watch event since.
-        keep(variantKey, made)
-        return made
+        const kept = listing.views.get(variantKey) ?? listing.making.get(variantKey)
+        if (kept !== undefined) return await kept
+        const making = make(view(viewKey, render), listings.holds(key, listing))
+        listing.making.set(variantKey, making)
+        try {
+          const made = await making
+          // Made on the thread pool: the listing may have been dropped by a watch event since.
+          keep(variantKey, made)
+          return made
+        } finally {
+          listing.making.delete(variantKey)
+        }
       }
     }
   }
@@ -160,9 +169,20 @@ export function cachedLookup (policy: LookupPolicy, verifier: Verifier, limits: 
     const kept = files.get(key)
     if (kept?.identity === identity) return kept.body
     const keep = settled(file.stats, now())
-    const body = await make(await wholeOf(file), keep)
-    if (keep) files.set(key, { identity, body }, body.length)
-    return body
+    if (!keep) return await make(await wholeOf(file), false)
+    // Many clients asking for a file at once (a page's first visitors) wait for one compression.
+    const pending = `${key}\0${identity}`
+    const already = making.get(pending)
+    if (already !== undefined) return await already
+    const body = (async () => await make(await wholeOf(file), true))()
+    making.set(pending, body)
+    try {
+      const made = await body
+      files.set(key, { identity, body: made }, made.length)
+      return made
+    } finally {
+      making.delete(pending)
+    }
   }
 
   return {
@@ -179,7 +199,7 @@ export function cachedLookup (policy: LookupPolicy, verifier: Verifier, limits: 
       const readPath = verifier.folderPath(folder.descriptor.fd, folder.real)
       if (!settled(folder.stats, now())) return unkeptListing(await readListing(readPath, folder.real, policy))
       // The watch begins before the read, so a change during the read is reported too.
-      const listing: KeptListing = { identity: identityOf(folder.stats), entries: Promise.resolve([]), loaded: undefined, files: undefined, views: new Map(), watcher: undefined, expires: now() + settings.maxAgeMs }
+      const listing: KeptListing = { identity: identityOf(folder.stats), entries: Promise.resolve([]), loaded: undefined, files: undefined, views: new Map(), making: new Map(), watcher: undefined, expires: now() + settings.maxAgeMs }
       listing.watcher = watch(readPath, () => { if (listings.holds(key, listing)) listings.delete(key) })
       if (listing.watcher === undefined) {
         if (!warned) warn('cannot watch folders (inotify watches or instances used up?): listings are read on every request')
