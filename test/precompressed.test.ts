@@ -3,12 +3,14 @@
 // found through the lookup (a link out is never served), never listed beside app.js.
 import { strict as assert } from 'node:assert'
 import { randomBytes } from 'node:crypto'
+import { readdirSync, readlinkSync } from 'node:fs'
 import { stat, utimes, writeFile } from 'node:fs/promises'
 import zlib from 'node:zlib'
 import { after, before, describe, test } from 'node:test'
 import Fastify, { type FastifyInstance } from 'fastify'
 import staticFiles from '../plugins/static/index.js'
 import { makeTree, type Fixture } from './helpers/fixtures.js'
+import { waitFor } from './helpers/wait.js'
 
 const APP = 'console.log("app")\n'.repeat(200)
 const STYLE = 'body { color: red }\n'.repeat(100)
@@ -167,6 +169,33 @@ test('without precompressed, siblings are plain files: listed, and never served 
     assert.equal(res.headers['content-encoding'], undefined)
     assert.equal(res.headers.vary, undefined)
     assert.ok((await app.inject({ url: '/' })).body.includes('app.js.br'))
+  } finally {
+    await app.close()
+  }
+})
+
+test('every sibling opened is let go: served, passed over, refused, HEAD or 304', async () => {
+  const openFds = (): number => readdirSync('/proc/self/fd').filter((fd) => {
+    try {
+      return readlinkSync(`/proc/self/fd/${fd}`) !== 'anon_inode:inotify'
+    } catch {
+      return false
+    }
+  }).length
+  const app = await appWith({ cache: false })
+  try {
+    const baseline = openFds()
+    const tag = String((await app.inject({ url: '/app.js', headers: { 'accept-encoding': 'br' } })).headers.etag)
+    for (const [method, url, headers] of [
+      ['GET', '/big.js', { 'accept-encoding': 'gzip' }],
+      ['HEAD', '/app.js', { 'accept-encoding': 'br' }],
+      ['GET', '/app.js', { 'accept-encoding': 'br', 'if-none-match': tag }],
+      ['GET', '/stale.js', { 'accept-encoding': 'gzip' }],
+      ['GET', '/leak.js', { 'accept-encoding': 'br' }]
+    ] as const) {
+      await app.inject({ method, url, headers })
+    }
+    await waitFor(() => openFds() <= baseline, 'the descriptors to return to their baseline')
   } finally {
     await app.close()
   }
