@@ -114,6 +114,8 @@ export async function buildApp (input: AppOptions = {}): Promise<FastifyInstance
     readme: options.readme,
     maxAge: options.cache,
     spa: options.spa,
+    compress: options.compress,
+    precompressed: options.precompressed,
     reserved,
     writeMethods: uploads === undefined ? [] : uploads.UPLOAD_METHODS,
     listingActions: { upload: uploads !== undefined, archive: options.archive }
