@@ -18,6 +18,8 @@ const LEAK = 'export const inside = true\n'.repeat(100)
 const BR = zlib.brotliCompressSync(APP)
 const GZ = zlib.gzipSync(APP)
 const BIG_GZ = randomBytes(100 * 1024)
+// Served as they are on disk: any bytes stand for a zstd file, on a Node that cannot make zstd too.
+const ZST = randomBytes(2048)
 
 let fixture: Fixture
 let outside: Fixture
@@ -41,7 +43,8 @@ before(async () => {
   await writeFile(fixture.path('app.js.gz'), GZ)
   await writeFile(fixture.path('style.css.gz'), zlib.gzipSync(STYLE))
   await writeFile(fixture.path('big.js.gz'), BIG_GZ)
-  for (const name of ['app.js.br', 'app.js.gz', 'style.css.gz', 'big.js.gz']) await utimes(fixture.path(name), later, later)
+  await writeFile(fixture.path('style.css.zst'), ZST)
+  for (const name of ['app.js.br', 'app.js.gz', 'style.css.gz', 'big.js.gz', 'style.css.zst']) await utimes(fixture.path(name), later, later)
   const past = new Date(Date.now() - 60_000)
   await utimes(fixture.path('stale.js.gz'), past, past)
 })
@@ -85,6 +88,14 @@ for (const cache of [undefined, false] as const) {
       assert.equal(again.statusCode, 304)
       assert.equal(again.headers.etag, res.headers.etag)
       assert.equal(again.headers['content-encoding'], undefined)
+    })
+
+    test('a .zst sibling goes to a client that takes zstd, whatever this Node can make', async () => {
+      const res = await app.inject({ url: '/style.css', headers: { 'accept-encoding': 'zstd, gzip;q=0.5' } })
+      assert.equal(res.headers['content-encoding'], 'zstd')
+      assert.equal(res.headers['content-type'], 'text/css; charset=utf-8')
+      assert.deepEqual(res.rawPayload, ZST)
+      assert.match(String(res.headers.etag), /-zst"$/)
     })
 
     test('HEAD gives the sibling\'s length and coding, no body', async () => {
