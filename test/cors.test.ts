@@ -5,7 +5,7 @@ import assert from 'node:assert/strict'
 import { after, before, describe, test } from 'node:test'
 import Fastify, { type FastifyInstance } from 'fastify'
 import auth from '../plugins/auth/index.js'
-import cors, { parseOrigins, type CorsOptions } from '../plugins/cors/index.js'
+import cors, { parseOrigins, withOrigin, type CorsOptions } from '../plugins/cors/index.js'
 import staticFiles from '../plugins/static/index.js'
 import health from '../routes/health/index.js'
 import { useErrorReplies } from '../src/error-reply.js'
@@ -137,4 +137,12 @@ test('origins are checked at registration, naming the option', () => {
   assert.throws(() => parseOrigins('*,https://a.example'), /not both/)
   assert.throws(() => parseOrigins(' , '), /at least one origin/)
   assert.throws(() => parseOrigins(3), /origin must be \*/)
+})
+
+test('Origin joins whatever Vary a handler set, once', () => {
+  assert.equal(withOrigin(undefined), 'Origin')
+  assert.equal(withOrigin('Accept, Accept-Encoding'), 'Accept, Accept-Encoding, Origin')
+  assert.equal(withOrigin(['Accept', 'Accept-Encoding']), 'Accept, Accept-Encoding, Origin')
+  assert.equal(withOrigin('origin, Accept'), 'origin, Accept')
+  assert.equal(withOrigin('*'), '*')
 })

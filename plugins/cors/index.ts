@@ -44,8 +44,10 @@ export function parseOrigins (value: unknown): '*' | string[] {
   return origins
 }
 
-function withOrigin (vary: unknown): string {
-  const names = typeof vary === 'string' ? vary.split(',').map((name) => name.trim()).filter((name) => name !== '') : []
+/** `vary` (a header value, a list of them, or none) with Origin among its names. Exported for tests. */
+export function withOrigin (vary: unknown): string {
+  const text = Array.isArray(vary) ? vary.join(',') : typeof vary === 'string' ? vary : ''
+  const names = text.split(',').map((name) => name.trim()).filter((name) => name !== '')
   return names.some((name) => name.toLowerCase() === 'origin' || name === '*') ? names.join(', ') : [...names, 'Origin'].join(', ')
 }
 
