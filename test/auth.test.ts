@@ -139,6 +139,22 @@ describe('the auth file', () => {
   })
 })
 
+describe('a flood of wrong passwords', () => {
+  let app: FastifyInstance
+  before(async () => { app = await appWith({ usersFile: usersFile('ann:' + await hashPassword('ann-pass', { ln: 14 })), cacheSize: 0 }) })
+  after(async () => { await app.close() })
+
+  // ln 14: a check takes tens of milliseconds, far longer than sending all 80 takes.
+  test('is checked two at a time with 64 waiting; the rest are turned away with 503, then all is well again', async () => {
+    const guesses = await Promise.all(Array.from({ length: 80 }, async (_, i) => await app.inject({ url: '/a.txt', headers: { authorization: basic(i % 2 === 0 ? 'ann' : 'nobody', `guess${i}`) } })))
+    const statuses = guesses.map((res) => res.statusCode)
+    assert.equal(statuses.filter((status) => status === 401).length, 66)
+    assert.equal(statuses.filter((status) => status === 503).length, 14)
+    assert.equal(guesses.find((res) => res.statusCode === 503)?.headers['retry-after'], '1')
+    assert.equal((await app.inject({ url: '/a.txt', headers: { authorization: basic('ann', 'ann-pass') } })).statusCode, 200)
+  })
+})
+
 describe('mistakes stop the start, in one line that names them and never shows a password', () => {
   const refused = async (options: AuthOptions, message: RegExp): Promise<void> => {
     await assert.rejects(appWith(options), (error: Error) => {
