@@ -105,6 +105,18 @@ export async function buildApp (input: AppOptions = {}): Promise<FastifyInstance
   }, { cache: input.lookupCache, warn: (message) => { app.log.warn(message) } })
   app.addHook('onClose', async () => { lookup.close() })
   const reserved = cgiOptions === undefined ? [] : ['cgi-bin']
+  // Before everything that answers: a 401 or a 404 still carries the CORS headers,
+  // and the password guards every route, files, CGI and route modules alike.
+  if (options.cors !== undefined) await app.register((await import('../plugins/cors/index.js')).default, { origin: options.cors })
+  if (options.auth !== undefined) {
+    await app.register((await import('../plugins/auth/index.js')).default, {
+      users: options.auth.users,
+      usersFile: options.auth.file,
+      writesOnly: options.auth.writesOnly,
+      optionNames: { users: 'auth', usersFile: 'authFile' }
+    })
+  }
+  const archive = options.archive ? (await import('../plugins/archive/index.js')).folderArchive({ reserved }) : undefined
   // Loaded only when on, like CGI: multipart parsing is not paid for by a read-only server.
   const uploads = options.upload === undefined ? undefined : await import('../plugins/upload/index.js')
   await app.register(staticFiles, {
@@ -117,7 +129,9 @@ export async function buildApp (input: AppOptions = {}): Promise<FastifyInstance
     compress: options.compress,
     precompressed: options.precompressed,
     reserved,
-    writeMethods: uploads === undefined ? [] : uploads.UPLOAD_METHODS,
+    // @fastify/cors answers preflights with a route of its own.
+    writeMethods: [...(uploads === undefined ? [] : uploads.UPLOAD_METHODS), ...(options.cors === undefined ? [] : ['OPTIONS'])],
+    archive,
     listingActions: { upload: uploads !== undefined, archive: options.archive }
   })
   if (uploads !== undefined && options.upload !== undefined) {

@@ -7,3 +7,6 @@ export { default as staticFiles, type StaticFilesOptions } from '../plugins/stat
 export { default as echo, type EchoOptions } from '../routes/echo/index.js'
 export { default as cgi, type CgiOptions } from '../plugins/cgi/index.js'
 export { default as upload, UPLOAD_METHODS, type UploadOptions } from '../plugins/upload/index.js'
+export { folderArchive, type ArchiveOptions } from '../plugins/archive/index.js'
+export { default as auth, hashPassword, type AuthOptions } from '../plugins/auth/index.js'
+export { default as cors, type CorsOptions } from '../plugins/cors/index.js'

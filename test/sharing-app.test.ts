@@ -55,3 +55,60 @@ test('with --upload and --overwrite, and the size limit', async () => {
     await app.close()
   }
 })
+
+const basic = (user: string, password: string): string => 'Basic ' + Buffer.from(`${user}:${password}`).toString('base64')
+
+test('--archive: ?download=zip is a zip of the folder, linked from its listing; without it, the listing', async () => {
+  const on = await buildApp({ directory: fixture.dir, logLevel: 'silent', archive: true })
+  const off = await buildApp({ directory: fixture.dir, logLevel: 'silent' })
+  try {
+    const zip = await on.inject({ url: '/docs/?download=zip' })
+    assert.equal(zip.statusCode, 200)
+    assert.equal(zip.headers['content-type'], 'application/zip')
+    assert.equal(zip.headers['content-disposition'], 'attachment; filename="docs.zip"')
+    assert.equal(zip.rawPayload.subarray(0, 4).toString('latin1'), 'PK\x03\x04')
+    assert.match((await on.inject({ url: '/docs/', headers: { accept: 'text/html' } })).body, /href="\?download=zip"/)
+    const listing = await off.inject({ url: '/docs/?download=zip', headers: { accept: 'text/html' } })
+    assert.match(String(listing.headers['content-type']), /^text\/html/)
+    assert.doesNotMatch(listing.body, /download=zip/)
+  } finally {
+    await on.close()
+    await off.close()
+  }
+})
+
+test('--auth: everything asks for the password, the health check excepted; --auth-writes-only asks only for writes', async () => {
+  const all = await buildApp({ directory: fixture.dir, logLevel: 'silent', auth: ['ann:s3cret'], upload: true })
+  const writes = await buildApp({ directory: fixture.dir, logLevel: 'silent', auth: ['ann:s3cret'], authWritesOnly: true, upload: true })
+  try {
+    const refused = await all.inject({ url: '/a.txt' })
+    assert.equal(refused.statusCode, 401)
+    assert.equal(refused.headers['www-authenticate'], 'Basic realm="servekit", charset="UTF-8"')
+    assert.equal((await all.inject({ url: '/a.txt', headers: { authorization: basic('ann', 'wrong') } })).statusCode, 401)
+    assert.equal((await all.inject({ url: '/docs/b.txt', headers: { authorization: basic('ann', 's3cret') } })).body, 'b')
+    assert.equal((await all.inject({ url: '/.well-known/servekit/health' })).statusCode, 200)
+    assert.equal((await writes.inject({ url: '/docs/b.txt' })).body, 'b')
+    assert.equal((await writes.inject({ method: 'PUT', url: '/docs/w.txt', payload: 'w' })).statusCode, 401)
+    assert.equal((await writes.inject({ method: 'PUT', url: '/docs/w.txt', payload: 'w', headers: { authorization: basic('ann', 's3cret') } })).statusCode, 201)
+  } finally {
+    await all.close()
+    await writes.close()
+  }
+})
+
+test('--cors: files, 404s and 401s carry the origin; a preflight is 204, not a 405 or a 401', async () => {
+  const app = await buildApp({ directory: fixture.dir, logLevel: 'silent', cors: 'https://app.example', auth: ['ann:s3cret'] })
+  try {
+    const origin = { origin: 'https://app.example' }
+    const preflight = await app.inject({ method: 'OPTIONS', url: '/a.txt', headers: { ...origin, 'access-control-request-method': 'GET', 'access-control-request-headers': 'authorization' } })
+    assert.equal(preflight.statusCode, 204)
+    assert.equal(preflight.headers['access-control-allow-origin'], 'https://app.example')
+    assert.equal((await app.inject({ url: '/a.txt', headers: origin })).headers['access-control-allow-origin'], 'https://app.example')
+    const missing = await app.inject({ url: '/missing', headers: { ...origin, authorization: basic('ann', 's3cret') } })
+    assert.equal(missing.statusCode, 404)
+    assert.equal(missing.headers['access-control-allow-origin'], 'https://app.example')
+    assert.equal((await app.inject({ url: '/a.txt', headers: { origin: 'https://evil.example' } })).headers['access-control-allow-origin'], undefined)
+  } finally {
+    await app.close()
+  }
+})
