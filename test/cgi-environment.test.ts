@@ -55,6 +55,14 @@ test('a request with path info, query and body gets every RFC 3875 4.1 variable'
   assert.equal(env.SERVER_SOFTWARE, 'servekit/1.2.3')
 })
 
+test('a user whose password the server checked is AUTH_TYPE Basic and REMOTE_USER; the credentials never reach the script', () => {
+  const env = cgiEnvironment(request({ user: 'ann' }), script, host)
+  assert.equal(env.AUTH_TYPE, 'Basic')
+  assert.equal(env.REMOTE_USER, 'ann')
+  assert.equal(env.HTTP_AUTHORIZATION, undefined)
+  assert.ok(!Object.values(env).some((value) => value.includes('dXNlcjpwYXNz')))
+})
+
 test('the common extensions are set: REQUEST_URI, SCRIPT_FILENAME, DOCUMENT_ROOT, REMOTE_PORT, REQUEST_SCHEME', () => {
   const env = cgiEnvironment(request(), script, host)
   assert.equal(env.REQUEST_URI, '/cgi-bin/env.sh/extra/path?q=1&r=a%20b')

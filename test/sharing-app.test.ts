@@ -112,3 +112,18 @@ test('--cors: files, 404s and 401s carry the origin; a preflight is 204, not a 4
     await app.close()
   }
 })
+
+test('--auth with --cgi: the script learns who logged in (AUTH_TYPE, REMOTE_USER), never the password', async () => {
+  const { sh } = await import('./helpers/cgi.js')
+  const site = await makeTree({ 'cgi-bin/who.sh': sh('printf "Content-Type: text/plain\\n\\n%s|%s|%s" "$AUTH_TYPE" "$REMOTE_USER" "$HTTP_AUTHORIZATION"') })
+  const app = await buildApp({ directory: site.dir, logLevel: 'silent', cgi: true, auth: ['ann:s3cret'] })
+  try {
+    assert.equal((await app.inject({ url: '/cgi-bin/who.sh' })).statusCode, 401)
+    const res = await app.inject({ url: '/cgi-bin/who.sh', headers: { authorization: basic('ann', 's3cret') } })
+    assert.equal(res.statusCode, 200)
+    assert.equal(res.body, 'Basic|ann|')
+  } finally {
+    await app.close()
+    await site.cleanup()
+  }
+})

@@ -26,6 +26,8 @@ export interface CgiRequest {
   tls: boolean
   /** Length of the body the script gets on stdin; undefined when the request has none. */
   contentLength: number | undefined
+  /** The user whose password the server checked (HTTP Basic); undefined when none was. */
+  user?: string | undefined
 }
 
 /** The script a URL resolved to. */
@@ -102,8 +104,9 @@ export function cgiEnvironment (request: CgiRequest, script: CgiScript, host: Cg
   const { query } = splitTarget(request.target)
   const env: Record<string, string> = {
     ...host.baseEnv,
-    // Set to NULL (empty): servekit authenticates no one (RFC 3875 4.1.1, 4.1.11).
-    AUTH_TYPE: '',
+    // RFC 3875 4.1.1, 4.1.11: the scheme and user the server itself checked; NULL
+    // (empty) otherwise. The credentials themselves never reach a script.
+    AUTH_TYPE: request.user === undefined ? '' : 'Basic',
     GATEWAY_INTERFACE: 'CGI/1.1',
     PATH_INFO: script.pathInfo,
     // 4.1.6: the path info mapped onto the document root; NULL when there is none.
@@ -112,7 +115,7 @@ export function cgiEnvironment (request: CgiRequest, script: CgiScript, host: Cg
     REMOTE_ADDR: request.remoteAddress,
     // 4.1.9: the address may stand in for a name we do not look up.
     REMOTE_HOST: request.remoteAddress,
-    REMOTE_USER: '',
+    REMOTE_USER: request.user ?? '',
     REQUEST_METHOD: request.method,
     SCRIPT_NAME: script.scriptName,
     SERVER_NAME: serverName(request.hostname, request.localAddress),

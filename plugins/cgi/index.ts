@@ -140,7 +140,9 @@ const cgi: FastifyPluginAsync<CgiOptions> = async (app, options) => {
       rawHeaders: request.raw.rawHeaders,
       hostname: request.hostname === '' ? undefined : request.hostname,
       ...(origin?.connection ?? connectionOf(request)),
-      contentLength: body.kind === 'none' ? undefined : body.length
+      contentLength: body.kind === 'none' ? undefined : body.length,
+      // Set by the auth plugin (plugins/auth) when it checked a password for this request.
+      user: (request as { authUser?: string | null }).authUser ?? undefined
     }, script, host)
     let child: ScriptProcess
     try {
