@@ -43,6 +43,7 @@ function flagSpec (spec: OptionSpec): FlagSpec {
 /** The command line's flags: one per option of the table, then the two that only print. */
 export const FLAGS: Readonly<Record<string, FlagSpec>> = {
   ...Object.fromEntries(Object.values(OPTIONS).map((spec: OptionSpec) => [spec.flag, flagSpec(spec)])),
+  'hash-password': { type: 'string', value: 'USER', help: 'print an --auth-file line for USER (scrypt) from the password typed or piped in, and exit' },
   help: { type: 'boolean', short: 'h', help: 'show this help and exit' },
   version: { type: 'boolean', short: 'V', help: 'print the version and exit' }
 }
@@ -50,6 +51,7 @@ export const FLAGS: Readonly<Record<string, FlagSpec>> = {
 export type CliCommand =
   | { kind: 'help' }
   | { kind: 'version' }
+  | { kind: 'hash-password', user: string }
   | {
     kind: 'serve'
     options: ServekitOptions
@@ -70,7 +72,7 @@ function specOfFlag (flag: string): OptionSpec | undefined {
 }
 
 /** Flags that only print something have no variable. */
-const NOT_FROM_ENVIRONMENT: ReadonlySet<string> = new Set(['help', 'version'])
+const NOT_FROM_ENVIRONMENT: ReadonlySet<string> = new Set(['help', 'version', 'hash-password'])
 
 /** The variable that stands for a flag: `--follow-symlinks` → `SERVEKIT_FOLLOW_SYMLINKS`. */
 export function variableOf (flag: string): string {
@@ -311,6 +313,12 @@ export function parseCli (argv: readonly string[], { env, isTTY, isDirectory = e
   }
   if (parsed.values.help === true) return { kind: 'help' }
   if (parsed.values.version === true) return { kind: 'version' }
+  const hashFor = parsed.values['hash-password']
+  if (typeof hashFor === 'string') {
+    // The user name ends at the first colon of an auth-file line; a password never comes from argv, where ps shows it.
+    if (hashFor === '' || /[:\s]/.test(hashFor)) throw new UsageError(`--hash-password ${JSON.stringify(hashFor)} must be a user name without colons or spaces`)
+    return { kind: 'hash-password', user: hashFor }
+  }
   const typed = typedNames(parsed.tokens)
   const positionals = readPositionals(parsed.positionals, isDirectory)
   if (positionals.port !== undefined && typed.port !== undefined) {
@@ -388,7 +396,7 @@ Options:
 ${rows.map(([label, help]) => `  ${label.padEnd(width)}${help}`).join('\n')}
 
 Environment:
-  Every option but -h and -V can be set as SERVEKIT_<OPTION>, e.g. SERVEKIT_BIND=127.0.0.1,
+  Every option but -h, -V and --hash-password can be set as SERVEKIT_<OPTION>, e.g. SERVEKIT_BIND=127.0.0.1,
   SERVEKIT_FOLLOW_SYMLINKS=1. Flags win; --no-<option> turns off an on/off option set there.
   On/off options take 1, true, yes, on or 0, false, no, off; an empty variable counts as unset.
 ${variables.map(([name, help]) => `  ${name.padEnd(width)}${help}`).join('\n')}

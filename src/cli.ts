@@ -51,6 +51,12 @@ async function main (): Promise<void> {
     case 'version':
       process.stdout.write(`servekit ${VERSION}\n`)
       return
+    case 'hash-password': {
+      const { readPassword } = await import('./password-prompt.js')
+      const { hashPassword } = await import('../plugins/auth/hashes.js')
+      process.stdout.write(`${command.user}:${await hashPassword(await readPassword(process.stdin, process.stderr))}\n`)
+      return
+    }
     case 'serve':
       try {
         await serve(command)
