@@ -2,11 +2,13 @@
 // unseen), which the server then takes.
 import { strict as assert } from 'node:assert'
 import { spawn } from 'node:child_process'
+import { existsSync } from 'node:fs'
 import { writeFile } from 'node:fs/promises'
 import { after, before, test } from 'node:test'
 import { cliArgs, runCli, started } from './helpers/cli.js'
 import { makeTree, type Fixture } from './helpers/fixtures.js'
 import { get } from './helpers/http.js'
+import { waitFor } from './helpers/wait.js'
 
 let fixture: Fixture
 before(async () => { fixture = await makeTree({ 'a.txt': 'a' }) })
@@ -50,4 +52,22 @@ test('no password, or a user name that cannot be one, is one line and exit 2', a
   const bad = await hashCommand(['--hash-password', 'a:b'], 'x')
   assert.equal(bad.code, 2)
   assert.match(bad.stderr, /^servekit: --hash-password "a:b" must be a user name without colons or spaces/)
+})
+
+test('at a terminal the password is asked for and not shown; backspace edits it', { skip: existsSync('/usr/bin/script') ? false : 'no script(1) to give the command a terminal' }, async () => {
+  const { parseHash, verifyPassword } = await import('../plugins/auth/hashes.js')
+  // script(1) runs the command on a pseudo-terminal and passes our input to it as typed keys.
+  const command = [process.execPath, ...cliArgs(['--hash-password', 'ann'])].map((word) => `'${word}'`).join(' ')
+  const child = spawn('/usr/bin/script', ['-qfc', command, '/dev/null'], { env: { PATH: process.env.PATH, TERM: 'dumb' } })
+  let output = ''
+  child.stdout.setEncoding('utf8').on('data', (chunk: string) => { output += chunk })
+  await waitFor(() => output.includes('Password (not shown): '), 'the prompt', 30_000)
+  child.stdin.write('secrex\u007ft\r')
+  const code = await new Promise<number | null>((resolve) => child.on('close', resolve))
+  assert.equal(code, 0)
+  assert.ok(!output.includes('secre'), 'the password was not echoed')
+  const line = /ann:(\S+)/.exec(output)?.[1]
+  const verifier = parseHash(line ?? '')
+  assert.notEqual(typeof verifier, 'string')
+  assert.equal(await verifyPassword('secret', verifier as Exclude<typeof verifier, string>), true)
 })
