@@ -10,11 +10,12 @@ import { request } from 'node:http'
 import { after, test } from 'node:test'
 import { fileURLToPath, pathToFileURL } from 'node:url'
 import { makeTree, type Fixture } from './helpers/fixtures.js'
+import { code, NODE_ARGS } from './helpers/repo.js'
 import { processGone, waitFor } from './helpers/wait.js'
 
-const PLUGIN = pathToFileURL(fileURLToPath(new URL('../plugins/upload/index.js', import.meta.url))).href
+const PLUGIN = pathToFileURL(code('plugins/upload/index')).href
 const FASTIFY = pathToFileURL(fileURLToPath(import.meta.resolve('fastify'))).href
-const ERRORS = pathToFileURL(fileURLToPath(new URL('../src/error-reply.js', import.meta.url))).href
+const ERRORS = pathToFileURL(code('src/error-reply')).href
 const PRLIMIT = ['/usr/bin/prlimit', '/bin/prlimit'].find((path) => existsSync(path))
 
 const SERVER = `
@@ -39,7 +40,7 @@ after(async () => {
 })
 
 async function startServer (root: string, prefix: string[] = []): Promise<{ child: ChildProcess, port: number }> {
-  const [command, ...args] = [...prefix, process.execPath, '--max-old-space-size=32', '--input-type=module', '-e', SERVER, root]
+  const [command, ...args] = [...prefix, process.execPath, ...NODE_ARGS, '--max-old-space-size=32', '--input-type=module', '-e', SERVER, root]
   const child = spawn(command!, args, { stdio: ['ignore', 'pipe', 'inherit'] })
   children.push(child)
   const port = await new Promise<number>((resolve, reject) => {
