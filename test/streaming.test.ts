@@ -74,14 +74,14 @@ test('a client that disconnects mid-download leaves no file open', async () => {
 
 test('a thousand downloads of a file too big for memory leave no file open', async () => {
   const { writeFile } = await import('node:fs/promises')
-  await writeFile(fixture.path('medium.bin'), Buffer.alloc(100 * 1024, 7))
+  await writeFile(fixture.path('medium.bin'), Buffer.alloc(400 * 1024, 7))
   const baseline = await openFiles()
   const { get } = await import('./helpers/http.js')
   for (let batch = 0; batch < 100; batch++) {
     await Promise.all(Array.from({ length: 10 }, async () => {
       const res = await get(server.url, '/medium.bin')
       assert.equal(res.status, 200)
-      assert.equal(res.body.length, 100 * 1024)
+      assert.equal(res.body.length, 400 * 1024)
     }))
   }
   await until(async () => (await openFiles()) <= baseline)

@@ -5,7 +5,7 @@
 // big files stream through the compressor.
 import { pipeline } from 'node:stream'
 import type { FastifyReply, FastifyRequest } from 'fastify'
-import type { Listing, Lookup, Opened } from '../../src/lookup/index.js'
+import { WHOLE_FILE_BYTES, type Listing, type Lookup, type Opened } from '../../src/lookup/index.js'
 import { compressBody, compressStream, DYNAMIC_CODINGS } from './compress.js'
 import { acceptsIdentity, chooseCoding, codedTag, compressible, MIN_COMPRESS, rankCodings, varyWith, type Coding, type ContentCoding } from './encoding.js'
 import { fileHeaders } from './file-headers.js'
@@ -29,8 +29,6 @@ export interface FileCoding extends CompressionOptions {
  * a 100 KiB bundle is then compressed once, not per request. Larger ones stream.
  */
 export const COMPRESS_WHOLE = 1024 * 1024
-/** Files up to this size are read whole (file-response.ts SMALL_FILE). */
-const READ_WHOLE = 64 * 1024
 
 /** One form of a file: its coding, its validators, and for a precompressed one the sibling it is read from. */
 export interface Form {
@@ -94,7 +92,7 @@ export async function sendCoded (request: FastifyRequest, reply: FastifyReply, f
     const size = form.sibling.stats.size
     reply.header('content-length', size)
     if (head) return await reply.send()
-    return await reply.send(size <= READ_WHOLE ? await lookup.readSmall(form.sibling) : new FileStream(form.sibling.descriptor, 0, size - 1))
+    return await reply.send(size <= WHOLE_FILE_BYTES ? await lookup.readSmall(form.sibling) : new FileStream(form.sibling.descriptor, 0, size - 1))
   }
   const size = file.stats.size
   const coding = form.coding

@@ -3,7 +3,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import type { Readable } from 'node:stream'
 import { httpError } from '../../src/errors.js'
-import type { Lookup, Opened } from '../../src/lookup/index.js'
+import { WHOLE_FILE_BYTES, type Lookup, type Opened } from '../../src/lookup/index.js'
 import { judgedForm, planCoding, sendCoded, type FileCoding, type Form } from './compressed-response.js'
 import { conditionalStatus, fileHeaders, type FileHeaders } from './file-headers.js'
 import { FileStream } from './file-stream.js'
@@ -11,7 +11,7 @@ import { multipartRanges } from './multipart-ranges.js'
 import { contentRange, decideRange, ifRangeHolds, type ByteRange } from './ranges.js'
 
 /** Files up to this size are read whole (and kept by the cached lookup); larger ones stream. */
-export const SMALL_FILE = 64 * 1024
+export const SMALL_FILE = WHOLE_FILE_BYTES
 
 /**
  * `Cache-Control` for files kept `seconds` by caches; 0: they may store a file but

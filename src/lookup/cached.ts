@@ -16,7 +16,7 @@ import type { FSWatcher } from 'node:fs'
 import { watchFolder } from '../watch-folder.js'
 import type { Listing, Lookup, MakeVariant, Opened } from './index.js'
 import { Lru } from './lru.js'
-import { openProven, readWhole, type Proofs } from './open-inside.js'
+import { openProven, readWhole, WHOLE_FILE_BYTES, type Proofs } from './open-inside.js'
 import { identityOf, settled, type LookupPolicy } from './policy.js'
 import { readListing, type ListingEntry } from './read-listing.js'
 import { unkeptListing } from './plain.js'
@@ -45,9 +45,6 @@ export const CACHE_DEFAULTS: CacheLimits = {
   maxListings: 128,
   maxAgeMs: 2_000
 }
-
-// Files up to this size have their bytes kept (plugins/static/file-response.ts SMALL_FILE).
-const SMALL_BYTES = 64 * 1024
 
 // What an entry costs besides its rendered rows, roughly; and a name in a set of names.
 const ENTRY_BYTES = 96
@@ -149,7 +146,7 @@ export function cachedLookup (policy: LookupPolicy, verifier: Verifier, limits: 
 
   /** The whole content of `file`, from the kept small files' bytes when it is one. */
   async function wholeOf (file: Opened): Promise<Buffer> {
-    return file.stats.size <= SMALL_BYTES ? await readSmall(file) : await readWhole(file)
+    return file.stats.size <= WHOLE_FILE_BYTES ? await readSmall(file) : await readWhole(file)
   }
 
   async function readSmall (file: Opened): Promise<Buffer> {

@@ -15,6 +15,7 @@ import { plainLookup } from './plain.js'
 import { cachedLookup, type CacheLimits } from './cached.js'
 
 export type { LookupPolicy } from './policy.js'
+export { WHOLE_FILE_BYTES } from './open-inside.js'
 export type { ListingEntry } from './read-listing.js'
 
 export interface Opened {
@@ -44,7 +45,7 @@ export type MakeVariant = (body: Buffer, kept: boolean) => Promise<Buffer>
 export interface Lookup {
   /** What `segments` name below the root, opened; an HttpError (404, 403, 503) when it cannot be served. */
   open: (segments: readonly string[]) => Promise<Opened>
-  /** The whole content of an opened file of a few KiB. */
+  /** The whole content of an opened file of at most `WHOLE_FILE_BYTES`. */
   readSmall: (file: Opened) => Promise<Buffer>
   /**
    * A form of an opened file's whole content made by `make` (a compressed one),
