@@ -4,7 +4,7 @@ import { BENCH_SPEC, FIXTURES, entryName } from './fixture-spec.js'
 import type { ProbeRequest, ProbeResponse } from './probe.js'
 
 /** The servekit flags a scenario needs; missing from `--help`, the scenario is skipped. */
-export type Feature = 'cgi' | 'echo' | 'tls'
+export type Feature = 'cgi' | 'echo' | 'tls' | 'archive'
 /** How Python takes part: `python3 -m http.server` (with `--cgi`), the tutorial's webapp.py, or its TLS-wrapped server. */
 export type PythonKind = 'static' | 'cgi' | 'webapp' | 'tls'
 /** Bare Fastify servers doing the same work as a servekit feature, for "how close to the floor" ratios. */
@@ -253,6 +253,25 @@ export const SCENARIOS: readonly Scenario[] = [
   },
   listing('1k', FIXTURES.list1k, 'html'),
   compressedListing(FIXTURES.list1k),
+  {
+    kind: 'load',
+    id: 'archive-1k',
+    title: 'zip of a 1,000-file folder',
+    measures: '`?download=zip` of the 1,000-file folder, built on the fly: MB/s of zip and CPU per download (divide by B/resp for CPU per MB)',
+    metric: 'mbps',
+    request: get(`${FIXTURES.list1k}/?download=zip`),
+    connections: 2,
+    minDurationS: 2,
+    tls: false,
+    features: ['archive'],
+    python: 'static',
+    pythonNote: 'its HTML listing of the folder (it has no folder download)',
+    peers: false,
+    check: (response, server) => {
+      if (server !== 'servekit') return htmlListing(FIXTURES.list1k)(response)
+      return status200(response) ?? (response.headers['content-type'] === 'application/zip' ? undefined : `answered ${String(response.headers['content-type'])}, not a zip`)
+    }
+  },
   listing('1k', FIXTURES.list1k, 'json'),
   listing('10k', FIXTURES.list10k, 'html'),
   listing('10k', FIXTURES.list10k, 'json'),
