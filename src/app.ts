@@ -113,7 +113,9 @@ export async function buildApp (input: AppOptions = {}): Promise<FastifyInstance
       users: options.auth.users,
       usersFile: options.auth.file,
       writesOnly: options.auth.writesOnly,
-      optionNames: { users: 'auth', usersFile: 'authFile' }
+      optionNames: { users: 'auth', usersFile: 'authFile' },
+      // With --cors, @fastify/cors (registered above) answers preflights before any route.
+      preflights: options.cors !== undefined
     })
   }
   const archive = options.archive ? (await import('../plugins/archive/index.js')).folderArchive({ reserved }) : undefined

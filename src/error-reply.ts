@@ -83,7 +83,11 @@ export async function errorHandler (error: unknown, request: FastifyRequest, rep
   // doing and already in the request line.
   if (decision.statusCode >= 500) {
     const detail = error instanceof Error ? error.message : String(error)
-    request.log.error({ err: error, url: escapeControls(request.raw.url ?? '') }, escapeControls(detail))
+    // Shedding load on purpose (a flood of password checks) is said quietly, without a
+    // stack: logged at error once per request, the flood would flood the log as well.
+    const quiet = (error as { logLevel?: unknown } | null)?.logLevel
+    if (quiet === 'debug' || quiet === 'warn') request.log[quiet]({ url: escapeControls(request.raw.url ?? '') }, escapeControls(detail))
+    else request.log.error({ err: error, url: escapeControls(request.raw.url ?? '') }, escapeControls(detail))
   }
   // Too late for an error page once the response has begun: end it short, so the client
   // sees a failure rather than a complete-looking truncated body.

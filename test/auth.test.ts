@@ -94,10 +94,22 @@ describe('a password on everything', () => {
     assert.equal((await app.inject({ method: 'POST', url: '/.well-known/servekit/health' })).statusCode, 401)
   })
 
-  test('a CORS preflight carries no credentials and is not asked for them', async () => {
-    const res = await app.inject({ method: 'OPTIONS', url: '/a.txt', headers: { origin: 'https://app.example', 'access-control-request-method': 'GET' } })
-    assert.notEqual(res.statusCode, 401)
+  test('a preflight-shaped OPTIONS needs the password too when no CORS plugin answers it (a route would run it)', async () => {
+    const preflight = { origin: 'https://app.example', 'access-control-request-method': 'GET' }
+    assert.equal((await app.inject({ method: 'OPTIONS', url: '/a.txt', headers: preflight })).statusCode, 401)
+    assert.equal((await app.inject({ method: 'OPTIONS', url: '/missing', headers: preflight })).statusCode, 401, 'nor does it tell what exists')
     assert.equal((await app.inject({ method: 'OPTIONS', url: '/a.txt' })).statusCode, 401)
+  })
+
+  test('with preflights on (a CORS plugin answers them), a preflight carries no credentials and is not asked for them', async () => {
+    const open = await appWith({ users: ['me:s3cret'], preflights: true })
+    try {
+      const res = await open.inject({ method: 'OPTIONS', url: '/a.txt', headers: { origin: 'https://app.example', 'access-control-request-method': 'GET' } })
+      assert.notEqual(res.statusCode, 401)
+      assert.equal((await open.inject({ method: 'OPTIONS', url: '/a.txt' })).statusCode, 401)
+    } finally {
+      await open.close()
+    }
   })
 })
 
@@ -111,8 +123,8 @@ describe('a password on writes only', () => {
     assert.equal((await app.inject({ method: 'HEAD', url: '/a.txt' })).statusCode, 200)
   })
 
-  test('anything else asks for it', async () => {
-    for (const method of ['PUT', 'POST', 'DELETE', 'PATCH', 'MKCOL'] as const) {
+  test('anything else asks for it, OPTIONS included (a CGI script answers any method)', async () => {
+    for (const method of ['PUT', 'POST', 'DELETE', 'PATCH', 'MKCOL', 'OPTIONS'] as const) {
       const res = await app.inject({ method: method as 'PUT', url: '/a.txt', payload: 'x' })
       assert.equal(res.statusCode, 401, method)
       assert.equal(res.headers['www-authenticate'], CHALLENGE)
@@ -146,12 +158,22 @@ describe('a flood of wrong passwords', () => {
 
   // ln 14: a check takes tens of milliseconds, far longer than sending all 80 takes.
   test('is checked two at a time with 64 waiting; the rest are turned away with 503, then all is well again', async () => {
-    const guesses = await Promise.all(Array.from({ length: 80 }, async (_, i) => await app.inject({ url: '/a.txt', headers: { authorization: basic(i % 2 === 0 ? 'ann' : 'nobody', `guess${i}`) } })))
+    // Two guesses from each of 40 clients: within each client's own bound.
+    const guesses = await Promise.all(Array.from({ length: 80 }, async (_, i) => await app.inject({ url: '/a.txt', remoteAddress: `10.0.0.${i >> 1}`, headers: { authorization: basic(i % 2 === 0 ? 'ann' : 'nobody', `guess${i}`) } })))
     const statuses = guesses.map((res) => res.statusCode)
     assert.equal(statuses.filter((status) => status === 401).length, 66)
     assert.equal(statuses.filter((status) => status === 503).length, 14)
     assert.equal(guesses.find((res) => res.statusCode === 503)?.headers['retry-after'], '1')
     assert.equal((await app.inject({ url: '/a.txt', headers: { authorization: basic('ann', 'ann-pass') } })).statusCode, 200)
+  })
+
+  test('one client flooding gets four checks at a time and 503s past them; another client still logs in meanwhile', async () => {
+    const flood = Promise.all(Array.from({ length: 40 }, async (_, i) => await app.inject({ url: '/a.txt', remoteAddress: '10.9.9.9', headers: { authorization: basic('ann', `guess${i}`) } })))
+    const other = await app.inject({ url: '/a.txt', remoteAddress: '10.1.1.1', headers: { authorization: basic('ann', 'ann-pass') } })
+    assert.equal(other.statusCode, 200)
+    const statuses = (await flood).map((res) => res.statusCode)
+    assert.equal(statuses.filter((status) => status === 401).length, 4)
+    assert.equal(statuses.filter((status) => status === 503).length, 36)
   })
 })
 
@@ -211,14 +233,17 @@ test('hashPassword writes a scrypt line that verifies, and only for its password
 })
 
 test('which requests need a password', () => {
-  const all = { writesOnly: false, open: new Set(['/health']) }
+  const all = { writesOnly: false, open: new Set(['/health']), preflights: false }
   const writes = { ...all, writesOnly: true }
+  const cors = { ...all, preflights: true }
   const ask = (method: string, url: string, settings: typeof all, headers = {}): boolean => needsPassword({ method, url, headers }, settings)
   assert.equal(ask('GET', '/a', all), true)
   assert.equal(ask('GET', '/health?x', all), false)
-  assert.equal(ask('OPTIONS', '/a', all, { origin: 'https://x.example', 'access-control-request-method': 'PUT' }), false)
+  assert.equal(ask('OPTIONS', '/a', all, { origin: 'https://x.example', 'access-control-request-method': 'PUT' }), true)
+  assert.equal(ask('OPTIONS', '/a', cors, { origin: 'https://x.example', 'access-control-request-method': 'PUT' }), false)
+  assert.equal(ask('OPTIONS', '/a', cors), true)
   assert.equal(ask('GET', '/a', writes), false)
-  assert.equal(ask('OPTIONS', '/a', writes), false)
+  assert.equal(ask('OPTIONS', '/a', writes), true)
   assert.equal(ask('PUT', '/a', writes), true)
   assert.equal(ask('POST', '/health', writes), true)
 })

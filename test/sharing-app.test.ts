@@ -119,11 +119,35 @@ test('--auth with --cgi: the script learns who logged in (AUTH_TYPE, REMOTE_USER
   const app = await buildApp({ directory: site.dir, logLevel: 'silent', cgi: true, auth: ['ann:s3cret'] })
   try {
     assert.equal((await app.inject({ url: '/cgi-bin/who.sh' })).statusCode, 401)
+    // Shaped like a CORS preflight, with a body: without --cors nothing answers it before the script would.
+    const preflight = { origin: 'http://x.example', 'access-control-request-method': 'GET', 'content-type': 'text/plain' }
+    assert.equal((await app.inject({ method: 'OPTIONS', url: '/cgi-bin/who.sh', headers: preflight, payload: 'body' })).statusCode, 401)
     const res = await app.inject({ url: '/cgi-bin/who.sh', headers: { authorization: basic('ann', 's3cret') } })
     assert.equal(res.statusCode, 200)
     assert.equal(res.body, 'Basic|ann|')
   } finally {
     await app.close()
+    await site.cleanup()
+  }
+})
+
+test('--auth-writes-only with --cgi: OPTIONS is not a read, so it never runs a script without the password', async () => {
+  const { sh } = await import('./helpers/cgi.js')
+  const site = await makeTree({ 'cgi-bin/ran.sh': sh('printf "Content-Type: text/plain\\n\\nran"') })
+  const app = await buildApp({ directory: site.dir, logLevel: 'silent', cgi: true, auth: ['ann:s3cret'], authWritesOnly: true })
+  // With --cors, @fastify/cors answers every OPTIONS itself, before any route.
+  const withCors = await buildApp({ directory: site.dir, logLevel: 'silent', cgi: true, auth: ['ann:s3cret'], authWritesOnly: true, cors: '*' })
+  try {
+    assert.equal((await app.inject({ url: '/cgi-bin/ran.sh' })).body, 'ran')
+    assert.equal((await app.inject({ method: 'OPTIONS', url: '/cgi-bin/ran.sh', payload: 'x', headers: { 'content-type': 'text/plain' } })).statusCode, 401)
+    for (const headers of [{ origin: 'http://x.example', 'access-control-request-method': 'POST' }, { 'content-type': 'text/plain' }]) {
+      const res = await withCors.inject({ method: 'OPTIONS', url: '/cgi-bin/ran.sh', headers, payload: 'x' })
+      assert.equal(res.statusCode, 204)
+      assert.equal(res.body, '')
+    }
+  } finally {
+    await app.close()
+    await withCors.close()
     await site.cleanup()
   }
 })

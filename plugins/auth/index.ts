@@ -2,8 +2,8 @@
 // fastify-plugin, its onRequest hook runs before any route, the static files', the
 // uploads', CGI's, before a body is read. Everything asks for a user and password, or
 // with `writesOnly` only what changes things (anything but GET, HEAD and OPTIONS).
-// Always open: CORS preflights (which carry no credentials, by the Fetch standard)
-// and the health check (it says "ok" and the uptime, and Docker's probe has no
+// Always open: CORS preflights when a CORS plugin answers them (they carry no
+// credentials, by the Fetch standard) and the health check (it says "ok" and the uptime, and Docker's probe has no
 // password). @fastify/basic-auth parses the header; checking is ours: fixed-length
 // digests compared in constant time, bcrypt or scrypt for the auth file, the same
 // work for an unknown user, and a small cache of verified headers.
@@ -23,7 +23,7 @@ export interface AuthOptions {
   users?: readonly string[]
   /** A file of `user:hash` lines (bcrypt or scrypt; blank lines and `#` comments allowed), read once at registration. */
   usersFile?: string
-  /** Ask only for requests that change things (not GET, HEAD, OPTIONS). Default false: every request. */
+  /** Ask only for requests that change things (not GET or HEAD). Default false: every request. */
   writesOnly?: boolean
   /** The realm browsers show in their prompt. Default `servekit`. */
   realm?: string
@@ -31,6 +31,12 @@ export interface AuthOptions {
   open?: readonly string[]
   /** Verified headers remembered (0: none). Default 256. */
   cacheSize?: number
+  /**
+   * Let CORS preflights (OPTIONS with Origin and Access-Control-Request-Method) through
+   * without a password, for a CORS plugin registered before this one to answer. Default
+   * false: without one, such a request would reach the routes (a CGI script would run).
+   */
+  preflights?: boolean
   /** What mistakes in `users` and `usersFile` are called in errors, for an app with its own names (buildApp: `auth`, `authFile`). */
   optionNames?: { users?: string, usersFile?: string }
 }
@@ -42,14 +48,19 @@ declare module 'fastify' {
   }
 }
 
-const READS = new Set(['GET', 'HEAD', 'OPTIONS'])
+// OPTIONS is not among them: a route may answer it as it likes (a CGI script runs for
+// any method, with the body on its stdin).
+const READS = new Set(['GET', 'HEAD'])
 // bcrypt and scrypt cost tens of milliseconds each, bcryptjs on the main thread: a
 // flood of wrong passwords must not take the server, so checks wait their turn and
 // a queue past its bound is turned away (503) rather than served late.
 const CHECKS_AT_ONCE = 2
 const CHECKS_WAITING_MAX = 64
+// One client may have this many checks running or waiting; past it, its own requests are
+// turned away, so one flooding client cannot keep everyone else's first login out.
+const CHECKS_PER_CLIENT = 4
 
-interface Settings { writesOnly: boolean, open: ReadonlySet<string> }
+interface Settings { writesOnly: boolean, open: ReadonlySet<string>, preflights: boolean }
 
 function pathOf (url: string): string {
   const end = url.search(/[?#]/)
@@ -61,7 +72,7 @@ export function needsPassword (request: Pick<FastifyRequest, 'method' | 'url' | 
   const { method, headers } = request
   if ((method === 'GET' || method === 'HEAD') && settings.open.has(pathOf(request.url))) return false
   // A preflight asks whether the real request may be sent; it never carries credentials.
-  if (method === 'OPTIONS' && headers.origin !== undefined && headers['access-control-request-method'] !== undefined) return false
+  if (settings.preflights && method === 'OPTIONS' && headers.origin !== undefined && headers['access-control-request-method'] !== undefined) return false
   return !(settings.writesOnly && READS.has(method))
 }
 
@@ -75,12 +86,13 @@ function validate (options: AuthOptions): { users: Users, settings: Settings, re
     readUsersFile(users, options.usersFile, fileName)
   }
   if (users.size === 0) throw new OptionError(usersName, `${usersName} or ${fileName} must name at least one user`)
-  const { writesOnly = false, realm = 'servekit', open = [HEALTH_PATH], cacheSize = 256 } = options
+  const { writesOnly = false, realm = 'servekit', open = [HEALTH_PATH], cacheSize = 256, preflights = false } = options
   if (typeof writesOnly !== 'boolean') throw new OptionError('writesOnly', 'writesOnly must be true or false')
+  if (typeof preflights !== 'boolean') throw new OptionError('preflights', 'preflights must be true or false')
   if (typeof realm !== 'string' || realm === '' || /["\\\x00-\x1f\x7f]/.test(realm)) throw new OptionError('realm', 'realm must be text without quotes, backslashes or control characters') // eslint-disable-line no-control-regex
   if (!Array.isArray(open) || !open.every((path) => typeof path === 'string' && path.startsWith('/'))) throw new OptionError('open', 'open must be a list of paths starting with /')
   if (!Number.isInteger(cacheSize) || cacheSize < 0 || cacheSize > 100_000) throw new OptionError('cacheSize', 'cacheSize must be a whole number from 0 to 100000')
-  return { users, settings: { writesOnly, open: new Set(open) }, realm, cacheSize }
+  return { users, settings: { writesOnly, open: new Set(open), preflights }, realm, cacheSize }
 }
 
 /** Runs slow checks a few at a time; undefined when too many wait already. */
@@ -106,6 +118,7 @@ const auth: FastifyPluginAsync<AuthOptions> = async (app, options) => {
   const challenge = `Basic realm="${realm}", charset="UTF-8"`
   const verified = new VerifiedCredentials(cacheSize)
   const inTurn = turns(CHECKS_AT_ONCE, CHECKS_WAITING_MAX)
+  const perClient = new Map<string, number>()
   // An unknown user is checked against a real verifier, the slowest kind there is, so
   // the time taken does not tell whether the name exists.
   const all = [...users.values()]
@@ -119,9 +132,17 @@ const auth: FastifyPluginAsync<AuthOptions> = async (app, options) => {
     authenticate: false,
     validate: async (user, password, request) => {
       const verifier = users.get(user)
-      const check = inTurn(async () => await verifyPassword(password, verifier ?? decoy))
-      if (check === undefined) throw Object.assign(httpError(503, 'Too many password checks at once; try again shortly.'), { headers: { 'retry-after': '1' } })
-      if (!(await check) || verifier === undefined) throw refuse()
+      const client = request.ip
+      const mine = perClient.get(client) ?? 0
+      const check = mine >= CHECKS_PER_CLIENT ? undefined : inTurn(async () => await verifyPassword(password, verifier ?? decoy))
+      if (check === undefined) throw Object.assign(httpError(503, 'Too many password checks at once; try again shortly.'), { headers: { 'retry-after': '1' }, logLevel: 'debug' })
+      perClient.set(client, mine + 1)
+      const right = await check.finally(() => {
+        const left = (perClient.get(client) ?? 1) - 1
+        if (left === 0) perClient.delete(client)
+        else perClient.set(client, left)
+      })
+      if (!right || verifier === undefined) throw refuse()
       verified.set(request.headers.authorization!, user)
       request.authUser = user
     }
