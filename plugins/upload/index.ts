@@ -85,7 +85,7 @@ const upload: FastifyPluginAsync<UploadOptions> = async (app, options) => {
         const body = (request.body as Readable | undefined) ?? request.raw
         results = [await storeOne(request, folder, target.name, body.iterator({ destroyOnReturn: false }) as AsyncIterable<Buffer>)]
       } else {
-        results = await storeForm(request, folder, held)
+        results = await storeForm(request, folder)
       }
       return await answer(request, reply, target.folder, results)
     } finally {
@@ -106,7 +106,7 @@ const upload: FastifyPluginAsync<UploadOptions> = async (app, options) => {
    * `path` field names the relative path of the file after it (a dropped folder's
    * files, whose folders are made on the way); a `folder` field asks for a new folder.
    */
-  async function storeForm (request: FastifyRequest, folder: Folder, held: Folder[]): Promise<Result[]> {
+  async function storeForm (request: FastifyRequest, folder: Folder): Promise<Result[]> {
     if (!request.isMultipart()) throw httpError(415, 'uploads by POST are multipart/form-data (curl -F file=@name); PUT takes the bytes as they are (curl -T name)')
     const results: Result[] = []
     let path: string | undefined
@@ -118,7 +118,7 @@ const upload: FastifyPluginAsync<UploadOptions> = async (app, options) => {
           const name = checkName(value, dotfiles)
           if (!name.ok) throw httpError(400, name.message)
           const made = await makeFolder(folder, name.name, lookup, rules, false)
-          held.push(made)
+          made.opened.descriptor.release()
           results.push(folderResult(made))
           logStored(request, results[results.length - 1]!)
         }
@@ -132,12 +132,19 @@ const upload: FastifyPluginAsync<UploadOptions> = async (app, options) => {
       const where = path === undefined ? { ...partFileName(part.filename, dotfiles), folders: [] } : relativePath(path, dotfiles)
       path = undefined
       if (!where.ok) throw httpError(400, where.message)
-      let into = folder
-      for (const name of where.folders) {
-        into = await makeFolder(into, name, lookup, rules, true)
-        held.push(into)
+      // A part's folders are held while its file is stored, then let go: a form of many
+      // deep paths held them all to its end (20,000 descriptors for one request).
+      const chain: Folder[] = []
+      try {
+        let into = folder
+        for (const name of where.folders) {
+          into = await makeFolder(into, name, lookup, rules, true)
+          chain.push(into)
+        }
+        results.push(await storeOne(request, into, where.name, part.file))
+      } finally {
+        for (const made of chain) made.opened.descriptor.release()
       }
-      results.push(await storeOne(request, into, where.name, part.file))
     }
     if (results.length === 0) throw httpError(400, 'the form holds no file: send one as a file field (curl -F file=@name)')
     return results

@@ -14,7 +14,7 @@ import { randomBytes } from 'node:crypto'
 import { close, constants, fdatasync, fstat, link, mkdir, open, readdir, rename, statfs, unlink, write, writev, type Stats } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { promisify } from 'node:util'
-import { httpError } from '../../src/errors.js'
+import { fsHttpError, httpError } from '../../src/errors.js'
 import type { Lookup, Opened } from '../../src/lookup/index.js'
 import { allowsReal, type LookupPolicy } from '../../src/lookup/policy.js'
 import type { Verifier } from '../../src/lookup/verify.js'
@@ -177,13 +177,15 @@ async function writeAll (fd: number, buffers: Buffer[]): Promise<void> {
 function writeError (error: unknown): unknown {
   const code = (error as NodeJS.ErrnoException).code ?? ''
   if (NO_SPACE.has(code)) return noSpace(error)
+  // Out of descriptors: the server's state, passing; 503 as for reads.
+  if (code === 'EMFILE' || code === 'ENFILE') return fsHttpError(error)
   if (code === 'EACCES' || code === 'EPERM' || code === 'EROFS') return Object.assign(httpError(403, 'this folder cannot be written to'), { cause: error })
   return error
 }
 
 /** Entry names of `folder` now, for the NFC rule. */
 async function entriesOf (folder: Folder): Promise<string[]> {
-  return await pReaddir(folder.path)
+  return await pReaddir(folder.path).catch((error: unknown) => { throw writeError(error) })
 }
 
 async function putInPlace (folder: Folder, tempName: string, name: string, overwrite: boolean): Promise<string> {
