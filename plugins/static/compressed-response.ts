@@ -6,7 +6,7 @@
 import { pipeline } from 'node:stream'
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import { WHOLE_FILE_BYTES, type Listing, type Lookup, type Opened } from '../../src/lookup/index.js'
-import { compressBody, compressStream, DYNAMIC_CODINGS } from './compress.js'
+import { compressBody, compressStream, DYNAMIC_CODINGS, STREAM_CODINGS } from './compress.js'
 import { acceptsIdentity, chooseCoding, codedTag, compressible, MIN_COMPRESS, rankCodings, varyWith, type Coding, type ContentCoding } from './encoding.js'
 import { fileHeaders } from './file-headers.js'
 import { FileStream } from './file-stream.js'
@@ -45,7 +45,15 @@ export interface Plan {
 }
 
 const dynamicCodings = (file: Opened, coding: CompressionOptions): readonly Coding[] =>
-  coding.compress && file.stats.size >= MIN_COMPRESS ? DYNAMIC_CODINGS : []
+  coding.compress && file.stats.size >= MIN_COMPRESS ? file.stats.size > COMPRESS_WHOLE ? STREAM_CODINGS : DYNAMIC_CODINGS : []
+
+/**
+ * Compressing streams at once, for the whole process; past it, a big file goes out as it
+ * is. Each holds its compressor's memory while its client reads, and slow clients are
+ * free to be slow: without a bound, memory grew with every connection that asked.
+ */
+export const MAX_COMPRESSING_STREAMS = 16
+let compressingStreams = 0
 
 /**
  * The form `request` gets of `file`, or undefined when no coded form could ever be
@@ -72,6 +80,7 @@ export async function planCoding (request: FastifyRequest, reply: FastifyReply, 
   }
   const chosen = chooseCoding(accept, dynamic)
   if (chosen === 'identity') return { chosen: identity, others: [] }
+  if (file.stats.size > COMPRESS_WHOLE && compressingStreams >= MAX_COMPRESSING_STREAMS) return { chosen: identity, others: [] }
   return { chosen: { coding: chosen, etag: codedTag(identity.etag, chosen, true), lastModified: identity.lastModified }, others }
 }
 
@@ -105,7 +114,8 @@ export async function sendCoded (request: FastifyRequest, reply: FastifyReply, f
   // Streamed: the length is known only at the end, so the answer is chunked (a HEAD says nothing of it either).
   if (head) return await reply.send()
   // The stream holds the descriptor; whichever end fails or is cut off destroys both, and the descriptor goes back.
-  const body = pipeline(new FileStream(file.descriptor, 0, size - 1), compressStream(coding, size), () => {})
+  compressingStreams++
+  const body = pipeline(new FileStream(file.descriptor, 0, size - 1), compressStream(coding, size), () => { compressingStreams-- })
   return await reply.send(body)
 }
 
