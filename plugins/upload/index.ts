@@ -33,7 +33,8 @@ const upload: FastifyPluginAsync<UploadOptions> = async (app, options) => {
   const settings = await resolveUploadOptions(options)
   const { dotfiles, reserved, maxBytes } = settings
   // Writes never follow a link out of the served folder, whatever reads may do.
-  const policy: LookupPolicy = { root: settings.root, dotfiles, followSymlinks: false, exclude: settings.exclude }
+  // Nor into /.well-known/ unless dotfiles, whatever link leads there: reads serve it, writes may not.
+  const policy: LookupPolicy = { root: settings.root, dotfiles, followSymlinks: false, exclude: settings.exclude, wellKnown: false }
   const verifier = await chooseVerifier(settings.root)
   const lookup: Lookup = settings.lookup ?? await createLookup(policy, { cache: false })
   const rules: StoreRules = { policy, verifier, overwrite: settings.overwrite, maxBytes }

@@ -3,6 +3,7 @@
 // (`../../x`, `C:\x`, NUL, ten thousand characters), and so is each segment of a
 // folder's relative path from the page. Pure; the table in test/upload-names.test.ts
 // is the specification.
+import { IN_PROGRESS_PREFIX, inProgress } from '../../src/lookup/policy.js'
 
 /** The longest name most Linux file systems store (ext4, xfs, btrfs): 255 bytes of UTF-8. */
 export const MAX_NAME_BYTES = 255
@@ -21,7 +22,7 @@ const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[
  * One entry name, normalised to NFC (the form browsers and Linux tools type; macOS
  * sends NFD), so two spellings of `é` are one name. Refused: empty, `.` and `..`,
  * separators (`/`, and `\` which is one elsewhere), control characters, names over
- * 255 bytes, and names starting with `.` unless `dotfiles`.
+ * 255 bytes, names starting with `.` unless `dotfiles`, and uploads' own temporary names.
  */
 export function checkName (raw: string, dotfiles: boolean): NameCheck {
   if (LONE_SURROGATE.test(raw)) return refuse('names must be valid Unicode')
@@ -32,6 +33,7 @@ export function checkName (raw: string, dotfiles: boolean): NameCheck {
   if (CONTROL.test(name)) return refuse('names cannot contain control characters')
   if (Buffer.byteLength(name) > MAX_NAME_BYTES) return refuse(`names are limited to ${MAX_NAME_BYTES} bytes of UTF-8`)
   if (!dotfiles && name.startsWith('.')) return refuse('names starting with "." are not accepted here')
+  if (inProgress(name)) return refuse(`names starting with "${IN_PROGRESS_PREFIX}" are servekit's uploads in progress`)
   return { ok: true, name }
 }
 

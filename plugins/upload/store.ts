@@ -16,7 +16,7 @@ import { dirname, join } from 'node:path'
 import { promisify } from 'node:util'
 import { fsHttpError, httpError } from '../../src/errors.js'
 import type { Lookup, Opened } from '../../src/lookup/index.js'
-import { allowsReal, type LookupPolicy } from '../../src/lookup/policy.js'
+import { allowsReal, IN_PROGRESS_PREFIX, type LookupPolicy } from '../../src/lookup/policy.js'
 import type { Verifier } from '../../src/lookup/verify.js'
 import { sameName } from './names.js'
 
@@ -60,7 +60,7 @@ const pUnlink = promisify(unlink)
 // O_NOFOLLOW: the random name cannot be a link planted in advance; O_EXCL alone
 // already refuses any existing entry, link or not.
 const CREATE = constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW
-export const TEMP_PREFIX = '.servekit-upload-'
+export const TEMP_PREFIX = IN_PROGRESS_PREFIX
 // Errors that mean the disk (or the user's quota, or the largest file it takes) is full.
 const NO_SPACE = new Set(['ENOSPC', 'EDQUOT', 'EFBIG'])
 

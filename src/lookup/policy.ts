@@ -12,6 +12,22 @@ export interface LookupPolicy {
   followSymlinks: boolean
   /** Real folders never served from, whatever path leads there (the CGI scripts' folder). */
   exclude: readonly string[]
+  /**
+   * `/.well-known/` passes the dotfile rule (RFC 8615: it speaks for the site). Default
+   * true; false for writes, which must not reach it through a link either.
+   */
+  wellKnown?: boolean
+}
+
+/**
+ * The prefix of the temporary files uploads are written to before they are put in
+ * place: never served, listed or written by URL, dotfiles or not, so nobody reads or
+ * replaces someone else's upload half-way.
+ */
+export const IN_PROGRESS_PREFIX = '.servekit-upload-'
+
+export function inProgress (name: string): boolean {
+  return name.startsWith(IN_PROGRESS_PREFIX)
 }
 
 /**
@@ -22,9 +38,12 @@ export interface LookupPolicy {
 export function allowsReal (policy: LookupPolicy, real: string): boolean {
   if (policy.exclude.some((dir) => isInside(dir, real))) return false
   if (!isInside(policy.root, real)) return policy.followSymlinks
-  if (policy.dotfiles || real.length === policy.root.length) return true
+  if (real.length === policy.root.length) return true
   const below = real.slice(policy.root.length + (policy.root.endsWith(sep) ? 0 : 1)).split(sep)
-  return below.every((name, i) => name[0] !== '.' || (i === 0 && name === '.well-known'))
+  if (below.some(inProgress)) return false
+  if (policy.dotfiles) return true
+  const wellKnown = policy.wellKnown ?? true
+  return below.every((name, i) => name[0] !== '.' || (wellKnown && i === 0 && name === '.well-known'))
 }
 
 /** A file or folder that can be served at all: FIFOs, sockets and devices could hang or never end. */

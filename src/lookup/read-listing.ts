@@ -4,7 +4,7 @@
 // microtask overhead alone. An entry is listed only if serving it would be allowed.
 import { readdir, realpath, stat, type Dirent } from 'node:fs'
 import { join } from 'node:path'
-import { allowsReal, type LookupPolicy } from './policy.js'
+import { allowsReal, inProgress, type LookupPolicy } from './policy.js'
 
 export interface ListingEntry {
   name: string
@@ -24,7 +24,7 @@ export async function readListing (readPath: string, real: string, policy: Looku
   const dirents = await new Promise<Dirent[]>((resolve, reject) => {
     readdir(readPath, { withFileTypes: true }, (error, list) => { error === null ? resolve(list) : reject(error) })
   })
-  const visible = dirents.filter((d) => policy.dotfiles || d.name[0] !== '.' || (atRoot && d.name === '.well-known'))
+  const visible = dirents.filter((d) => !inProgress(d.name) && (policy.dotfiles || d.name[0] !== '.' || (atRoot && d.name === '.well-known' && policy.wellKnown !== false)))
   return await new Promise((resolve) => {
     const entries: ListingEntry[] = []
     let pending = visible.length
