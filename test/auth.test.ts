@@ -197,6 +197,8 @@ describe('mistakes stop the start, in one line that names them and never shows a
     await refused({ usersFile: usersFile('\nbob hunter2') }, /line 2 must be user:hash/)
     await refused({ usersFile: usersFile(':$scrypt$ln=10,r=8,p=1$c2FsdHNhbHQ$aGFzaGhhc2hoYXNoaGFzaA') }, /line 1: the user name is empty/)
     await refused({ usersFile: usersFile('$2y$ broken'), users: [] }, /line 1 must be user:hash|not a well-formed/)
+    // 128 × 2^20 × 32 bytes: 4 GiB a check, 8 with two at once.
+    await refused({ usersFile: usersFile('bob:$scrypt$ln=20,r=32,p=1$c2FsdHNhbHQ$aGFzaGhhc2hoYXNoaGFzaA') }, /line 1: scrypt parameters ln 20, r 32 would take 4096 MiB per check; at most 256 MiB/)
     await refused({ users: ['bob:hunter2'], usersFile: usersFile('bob:$scrypt$ln=10,r=8,p=1$c2FsdHNhbHQ$aGFzaGhhc2hoYXNoaGFzaA') }, /user "bob" is given twice/)
   })
 

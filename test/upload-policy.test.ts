@@ -50,3 +50,19 @@ test('with --dotfiles, an upload in progress is not listed, not served and not r
     await app.close()
   }
 })
+
+test('a dropped path longer than a path may be is refused before any folder is made', async () => {
+  const app = await buildApp({ directory: fixture.dir, logLevel: 'silent', upload: true })
+  try {
+    const deep = Array.from({ length: 20 }, (_, i) => `${i}`.padEnd(250, 'x')).join('/')
+    const boundary = 'b0undary'
+    const form = `--${boundary}\r\nContent-Disposition: form-data; name="path"\r\n\r\n${deep}/f.txt\r\n` +
+      `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="f.txt"\r\n\r\nf\r\n--${boundary}--\r\n`
+    const res = await app.inject({ method: 'POST', url: '/w/', payload: form, headers: { 'content-type': `multipart/form-data; boundary=${boundary}` } })
+    assert.equal(res.statusCode, 400)
+    assert.match(res.body, /longer than the 4096 bytes/)
+    assert.deepEqual(readdirSync(fixture.path('w')).sort(), ['.servekit-upload-AAAA', 'done.txt'])
+  } finally {
+    await app.close()
+  }
+})

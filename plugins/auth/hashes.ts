@@ -19,7 +19,9 @@ export type Verifier =
 
 const BCRYPT = /^\$2[aby]\$(\d\d)\$[./A-Za-z0-9]{53}$/
 const SCRYPT = /^\$scrypt\$ln=(\d+),r=(\d+),p=(\d+)\$([A-Za-z0-9+/]+)\$([A-Za-z0-9+/]+)$/
-// Bounds that keep one check within a second or so and its memory (128·N·r bytes) within 1 GiB.
+// Bounds that keep one check within a second or so, and its memory (128·N·r bytes) within
+// 256 MiB, so the two checks that may run at once stay within 512 MiB (ln 15, r 8: 32 MiB).
+const SCRYPT_MEMORY_MAX = 256 * 1024 * 1024
 const SCRYPT_LN_MAX = 20
 const SCRYPT_R_MAX = 32
 const SCRYPT_P_MAX = 16
@@ -47,6 +49,7 @@ export function parseHash (text: string): Verifier | string {
     if (ln < 1 || ln > SCRYPT_LN_MAX || r < 1 || r > SCRYPT_R_MAX || p < 1 || p > SCRYPT_P_MAX) {
       return `scrypt parameters must be ln 1-${SCRYPT_LN_MAX}, r 1-${SCRYPT_R_MAX}, p 1-${SCRYPT_P_MAX}`
     }
+    if (128 * 2 ** ln * r > SCRYPT_MEMORY_MAX) return `scrypt parameters ln ${ln}, r ${r} would take ${128 * 2 ** ln * r / 1024 ** 2} MiB per check; at most ${SCRYPT_MEMORY_MAX / 1024 ** 2} MiB (128 × 2^ln × r bytes)`
     const salt = Buffer.from(scryptMatch[4]!, 'base64')
     const hash = Buffer.from(scryptMatch[5]!, 'base64')
     if (salt.length < 8 || hash.length < 16 || hash.length > 64) return 'a scrypt salt must have 8 bytes or more and its hash 16 to 64'

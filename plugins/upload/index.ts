@@ -6,6 +6,7 @@
 // the listing page); PUT /dir/new/ and MKCOL /dir/new a new folder. Each stored file
 // is logged once: client, size, name.
 import { Socket } from 'node:net'
+import { join } from 'node:path'
 import type { Readable } from 'node:stream'
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify'
 import multipart from '@fastify/multipart'
@@ -26,6 +27,9 @@ export type { UploadOptions } from './options.js'
 
 /** The methods this plugin answers on `/*`: the static plugin's `writeMethods` must leave them out. */
 export const UPLOAD_METHODS = ['PUT', 'POST', 'MKCOL'] as const
+
+/** Linux's PATH_MAX: no longer path can be opened. */
+const PATH_MAX = 4096
 
 interface Result { name: string, path: string, type: 'file' | 'directory', size?: number }
 
@@ -133,6 +137,9 @@ const upload: FastifyPluginAsync<UploadOptions> = async (app, options) => {
       const where = path === undefined ? { ...partFileName(part.filename, dotfiles), folders: [] } : relativePath(path, dotfiles)
       path = undefined
       if (!where.ok) throw httpError(400, where.message)
+      // Refused before any folder is made: past Linux's PATH_MAX the file could not be
+      // opened, and the folders made on the way would be left behind, out of any URL's reach.
+      if (Buffer.byteLength(join(folder.opened.real, ...where.folders, where.name)) >= PATH_MAX) throw httpError(400, `the file's path would be longer than the ${PATH_MAX} bytes a path may have here`)
       // A part's folders are held while its file is stored, then let go: a form of many
       // deep paths held them all to its end (20,000 descriptors for one request).
       const chain: Folder[] = []
