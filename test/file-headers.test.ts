@@ -4,12 +4,14 @@ import { strict as assert } from 'node:assert'
 import { test } from 'node:test'
 import { conditionalStatus, fileHeaders } from '../plugins/static/file-headers.js'
 
-const stats = { size: 6, mtime: new Date('2026-11-25T16:53:45.123Z'), mtimeMs: Date.parse('2026-11-25T16:53:45.123Z') }
+const stats = { size: 6, mtime: new Date('2026-11-25T16:53:45.123Z'), mtimeMs: Date.parse('2026-11-25T16:53:45.123Z'), ctimeMs: Date.parse('2026-11-25T16:54:00.456Z') }
 const { ETag: etag, 'Last-Modified': lastModified } = fileHeaders('/srv/a.txt', stats)
 
-test('a file gets a strong size-mtime ETag, its Last-Modified and a type from its real name', () => {
-  assert.equal(etag, `"6-${stats.mtimeMs.toString(16)}"`)
+test('a file gets a strong size-mtime-ctime ETag, its Last-Modified and a type from its real name', () => {
+  assert.equal(etag, `"6-${stats.mtimeMs.toString(16)}-${stats.ctimeMs.toString(16)}"`)
   assert.equal(lastModified, 'Wed, 25 Nov 2026 16:53:45 GMT')
+  // Rewritten to the same size with its mtime set back (cp -p, rsync -t): the ctime still moved.
+  assert.notEqual(fileHeaders('/srv/a.txt', { ...stats, ctimeMs: stats.ctimeMs + 1 }).ETag, etag)
   assert.equal(fileHeaders('/srv/a.txt', stats)['Content-Type'], 'text/plain; charset=utf-8')
   assert.equal(fileHeaders('/srv/a.png', stats)['Content-Type'], 'image/png')
   assert.equal(fileHeaders('/srv/app.js', stats)['Content-Type'], 'application/javascript; charset=utf-8')

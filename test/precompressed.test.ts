@@ -73,7 +73,7 @@ for (const cache of [undefined, false] as const) {
       assert.equal(res.headers.vary, 'Accept-Encoding')
       assert.deepEqual(res.rawPayload, BR)
       const sibling = await stat(fixture.path('app.js.br'))
-      assert.equal(res.headers.etag, `"${sibling.size.toString(16)}-${Math.floor(sibling.mtimeMs).toString(16)}-br"`)
+      assert.equal(res.headers.etag, `"${sibling.size.toString(16)}-${Math.floor(sibling.mtimeMs).toString(16)}-${Math.floor(sibling.ctimeMs).toString(16)}-br"`)
       assert.notEqual(res.headers.etag, identity.headers.etag)
       assert.equal(res.headers['last-modified'], sibling.mtime.toUTCString())
       assert.equal(identity.headers['content-encoding'], undefined)

@@ -14,15 +14,18 @@ export type FileHeaders = {
 
 /**
  * Type from the real name's extension (text types in UTF-8, as send labels them),
- * and validators as send makes them: size and mtime, as strong as nginx's. A strong
- * tag lets `If-Range` resume downloads.
+ * and validators: size, mtime and ctime. Size and mtime alone (send's and nginx's tag)
+ * stay the same when a file is rewritten to the same size and its time set back
+ * (`cp -p`, `rsync -t`, `tar x`), so a browser holding the old bytes got a 304; the
+ * ctime is the kernel's and moves on every write. A strong tag lets `If-Range` resume
+ * downloads.
  */
-export function fileHeaders (real: string, stats: Pick<Stats, 'size' | 'mtime' | 'mtimeMs'>): FileHeaders {
+export function fileHeaders (real: string, stats: Pick<Stats, 'size' | 'mtime' | 'mtimeMs' | 'ctimeMs'>): FileHeaders {
   const type = send.mime.getType(real) ?? 'application/octet-stream'
   return {
     'Content-Type': send.isUtf8MimeType(type) ? `${type}; charset=utf-8` : type,
     'Last-Modified': stats.mtime.toUTCString(),
-    ETag: `"${stats.size.toString(16)}-${Math.floor(stats.mtimeMs).toString(16)}"`,
+    ETag: `"${stats.size.toString(16)}-${Math.floor(stats.mtimeMs).toString(16)}-${Math.floor(stats.ctimeMs).toString(16)}"`,
     'Accept-Ranges': 'bytes'
   }
 }
