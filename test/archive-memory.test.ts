@@ -9,7 +9,7 @@
 // (some 20 KiB) out of the collector's reach (nodejs/node#65600), which would
 // measure Node, not the archive; deflated entries are checked in archive.test.ts.
 import assert from 'node:assert/strict'
-import { mkdirSync, readdirSync, writeFileSync } from 'node:fs'
+import { mkdirSync, writeFileSync } from 'node:fs'
 import { truncate } from 'node:fs/promises'
 import { request } from 'node:http'
 import { setFlagsFromString } from 'node:v8'
@@ -19,6 +19,7 @@ import Fastify, { type FastifyInstance } from 'fastify'
 import staticFiles from '../plugins/static/index.js'
 import { folderArchive } from '../plugins/archive/index.js'
 import { makeTree, type Fixture } from './helpers/fixtures.js'
+import { openDescriptors } from './helpers/descriptors.js'
 
 const FOLDERS = 100
 const FILES_PER_FOLDER = 100
@@ -42,10 +43,6 @@ function liveMemory (): number {
   collectGarbage()
   const usage = process.memoryUsage()
   return usage.heapUsed + usage.arrayBuffers
-}
-
-function openDescriptors (): number {
-  return readdirSync('/proc/self/fd').length
 }
 
 before(async () => {

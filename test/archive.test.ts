@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict'
 import { execFileSync } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
-import { readdirSync, writeFileSync } from 'node:fs'
+import { writeFileSync } from 'node:fs'
 import { mkdir, rm, truncate, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { connect } from 'node:net'
@@ -19,6 +19,7 @@ import { createLookup, type Lookup } from '../src/lookup/index.js'
 import { makeTree, type Fixture, type Tree } from './helpers/fixtures.js'
 import { get } from './helpers/http.js'
 import { waitFor } from './helpers/wait.js'
+import { openDescriptors } from './helpers/descriptors.js'
 
 const DEEP = randomBytes(600 * 1024)
 
@@ -43,10 +44,6 @@ async function makeTreeAt (dir: string, tree: Tree): Promise<void> {
 
 function b64 (text: string | Buffer): string {
   return Buffer.from(text).toString('base64')
-}
-
-function openDescriptors (): number {
-  return readdirSync('/proc/self/fd').length
 }
 
 async function server (root: string, options: Partial<StaticFilesOptions> = {}): Promise<{ app: FastifyInstance, base: string }> {

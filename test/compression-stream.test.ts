@@ -3,7 +3,7 @@
 // descriptor goes back however the download ends.
 import { strict as assert } from 'node:assert'
 import { createHash } from 'node:crypto'
-import { createWriteStream, readdirSync, readlinkSync } from 'node:fs'
+import { createWriteStream } from 'node:fs'
 import http from 'node:http'
 import type { AddressInfo } from 'node:net'
 import type { Transform } from 'node:stream'
@@ -15,6 +15,7 @@ import Fastify, { type FastifyInstance } from 'fastify'
 import staticFiles from '../plugins/static/index.js'
 import { makeTree, type Fixture } from './helpers/fixtures.js'
 import { waitFor } from './helpers/wait.js'
+import { openDescriptors } from './helpers/descriptors.js'
 
 type Compressor = Transform & { bytesWritten: number }
 
@@ -70,13 +71,7 @@ before(async () => {
 })
 after(async () => { await app.close(); await fixture.cleanup() })
 
-const openFds = (): number => readdirSync('/proc/self/fd').filter((fd) => {
-  try {
-    return readlinkSync(`/proc/self/fd/${fd}`) !== 'anon_inode:inotify'
-  } catch {
-    return false
-  }
-}).length
+const openFds = openDescriptors
 
 for (const coding of ['br', 'gzip'] as const) {
   test(`a 32 MiB text file streams in ${coding}: decoded it is the file; a paused client stops the compressor; memory stays flat`, async () => {

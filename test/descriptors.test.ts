@@ -3,7 +3,6 @@
 // multiple ranges, small files, listings and HEAD. The server runs in this process,
 // so /proc/self/fd counts its descriptors.
 import assert from 'node:assert/strict'
-import { readdirSync } from 'node:fs'
 import { open } from 'node:fs/promises'
 import { connect } from 'node:net'
 import { after, before, describe, test } from 'node:test'
@@ -13,14 +12,11 @@ import { makeTree, type Fixture } from './helpers/fixtures.js'
 import { get } from './helpers/http.js'
 import { serve } from './helpers/server.js'
 import { waitFor } from './helpers/wait.js'
+import { openDescriptors } from './helpers/descriptors.js'
 
 const BIG = 4 * 1024 * 1024
 const ROUNDS = 50
 const AT_ONCE = 10
-
-function openDescriptors (): number {
-  return readdirSync('/proc/self/fd').length
-}
 
 type Abort = 'before reading' | 'after the first chunk'
 

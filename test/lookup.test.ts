@@ -3,7 +3,6 @@
 // lookup-races.test.ts and descriptors.test.ts.
 import { strict as assert } from 'node:assert'
 import { execFileSync } from 'node:child_process'
-import { readdirSync, readlinkSync } from 'node:fs'
 import { realpath, rename, symlink, unlink, writeFile } from 'node:fs/promises'
 import { after, before, describe, test } from 'node:test'
 import { cachedLookup, type CacheHooks } from '../src/lookup/cached.js'
@@ -12,6 +11,7 @@ import { chooseVerifier } from '../src/lookup/verify.js'
 import { watchFolder } from '../src/watch-folder.js'
 import { makeTree, type Fixture } from './helpers/fixtures.js'
 import { waitFor } from './helpers/wait.js'
+import { openDescriptors } from './helpers/descriptors.js'
 
 let fixture: Fixture
 let outside: Fixture
@@ -46,15 +46,7 @@ async function status (lookup: Lookup, segments: string[]): Promise<number> {
   }
 }
 
-// The process's one inotify instance comes and goes with its watches (libuv closes it with
-// the last on some Node versions): it is not a descriptor the lookup holds.
-const openFds = (): number => readdirSync('/proc/self/fd').filter((fd) => {
-  try {
-    return readlinkSync(`/proc/self/fd/${fd}`) !== 'anon_inode:inotify'
-  } catch {
-    return false
-  }
-}).length
+const openFds = openDescriptors
 
 for (const cache of [false, undefined] as const) {
   describe(cache === false ? 'plain lookup' : 'cached lookup', () => {

@@ -3,7 +3,6 @@
 // found through the lookup (a link out is never served), never listed beside app.js.
 import { strict as assert } from 'node:assert'
 import { randomBytes } from 'node:crypto'
-import { readdirSync, readlinkSync } from 'node:fs'
 import { stat, utimes, writeFile } from 'node:fs/promises'
 import zlib from 'node:zlib'
 import { after, before, describe, test } from 'node:test'
@@ -11,6 +10,7 @@ import Fastify, { type FastifyInstance } from 'fastify'
 import staticFiles from '../plugins/static/index.js'
 import { makeTree, type Fixture } from './helpers/fixtures.js'
 import { waitFor } from './helpers/wait.js'
+import { openDescriptors } from './helpers/descriptors.js'
 
 const APP = 'console.log("app")\n'.repeat(200)
 const STYLE = 'body { color: red }\n'.repeat(100)
@@ -186,13 +186,7 @@ test('without precompressed, siblings are plain files: listed, and never served 
 })
 
 test('every sibling opened is let go: served, passed over, refused, HEAD or 304', async () => {
-  const openFds = (): number => readdirSync('/proc/self/fd').filter((fd) => {
-    try {
-      return readlinkSync(`/proc/self/fd/${fd}`) !== 'anon_inode:inotify'
-    } catch {
-      return false
-    }
-  }).length
+  const openFds = openDescriptors
   const app = await appWith({ cache: false })
   try {
     const baseline = openFds()

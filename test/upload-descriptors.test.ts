@@ -1,13 +1,14 @@
 // A form of many files in deep folders (a dropped folder tree) holds a few descriptors
 // at a time, however many parts it has, even while its body is still arriving.
 import { strict as assert } from 'node:assert'
-import { existsSync, readdirSync } from 'node:fs'
+import { existsSync } from 'node:fs'
 import { connect } from 'node:net'
 import { after, before, test } from 'node:test'
 import type { FastifyInstance } from 'fastify'
 import { buildApp } from '../src/app.js'
 import { makeTree, type Fixture } from './helpers/fixtures.js'
 import { waitFor } from './helpers/wait.js'
+import { openDescriptors } from './helpers/descriptors.js'
 
 let fixture: Fixture
 let app: FastifyInstance
@@ -22,8 +23,6 @@ after(async () => {
   await app.close()
   await fixture.cleanup()
 })
-
-const openDescriptors = (): number => readdirSync('/proc/self/fd').length
 
 test('60 files, each 12 folders deep: the descriptors held stay a few while the body is still coming', { skip: process.platform !== 'linux' }, async () => {
   const boundary = 'xBOUNDARYx'
