@@ -6,6 +6,7 @@ import { once } from 'node:events'
 import autocannon from 'autocannon'
 import { summarize } from './stats.js'
 import type { LoadJob } from './load.js'
+import { bodyOf } from './probe.js'
 
 interface ClientInternals {
   pipelinedRequests: { addBody: (data: unknown) => void, clear: () => void }
@@ -49,7 +50,7 @@ async function fire (job: LoadJob, durationS: number): Promise<autocannon.Result
     sampleInt: 100,
     method: job.method,
     headers: job.headers,
-    body: job.body
+    body: bodyOf(job)
   })
 }
 

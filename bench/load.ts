@@ -14,9 +14,11 @@ export interface LoadJob {
   /** Unmeasured load first; 0 for none. */
   warmupS: number
   durationS: number
-  method: 'GET' | 'POST'
+  method: 'GET' | 'POST' | 'PUT'
   headers?: Record<string, string>
   body?: string
+  /** A body of this many bytes instead of `body`: made by the worker, never passed as an argument. */
+  bodySize?: number
 }
 
 /** Runs the job; `betweenRuns` runs after the warm-up, before the measured window. */

@@ -3,10 +3,17 @@ import { request as httpRequest } from 'node:http'
 import { request as httpsRequest } from 'node:https'
 
 export interface ProbeRequest {
-  method: 'GET' | 'POST'
+  method: 'GET' | 'POST' | 'PUT'
   path: string
   headers?: Record<string, string>
   body?: string
+  /** A body of this many bytes of `x` instead (an upload): too big to pass as text. */
+  bodySize?: number
+}
+
+/** The body `request` sends. */
+export function bodyOf (request: Pick<ProbeRequest, 'body' | 'bodySize'>): string | Buffer | undefined {
+  return request.bodySize === undefined ? request.body : Buffer.alloc(request.bodySize, 'x')
 }
 
 export interface ProbeResponse {
@@ -58,6 +65,6 @@ export async function probe ({ port, tls }: Target, request: ProbeRequest, timeo
     })
     req.on('timeout', () => req.destroy(new Error(`no answer within ${timeoutMs} ms`)))
     req.on('error', reject)
-    req.end(request.body)
+    req.end(bodyOf(request))
   })
 }

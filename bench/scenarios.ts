@@ -4,7 +4,7 @@ import { BENCH_SPEC, FIXTURES, entryName } from './fixture-spec.js'
 import type { ProbeRequest, ProbeResponse } from './probe.js'
 
 /** The servekit flags a scenario needs; missing from `--help`, the scenario is skipped. */
-export type Feature = 'cgi' | 'echo' | 'tls' | 'archive'
+export type Feature = 'cgi' | 'echo' | 'tls' | 'archive' | 'upload' | 'overwrite'
 /** How Python takes part: `python3 -m http.server` (with `--cgi`), the tutorial's webapp.py, or its TLS-wrapped server. */
 export type PythonKind = 'static' | 'cgi' | 'webapp' | 'tls'
 /** Bare Fastify servers doing the same work as a servekit feature, for "how close to the floor" ratios. */
@@ -253,6 +253,22 @@ export const SCENARIOS: readonly Scenario[] = [
   },
   listing('1k', FIXTURES.list1k, 'html'),
   compressedListing(FIXTURES.list1k),
+  {
+    kind: 'load',
+    id: 'upload-64m',
+    title: 'PUT 64 MiB upload',
+    measures: '`curl -T` of a 64 MiB file with `--upload --overwrite`: req/s × 64 MiB is the upload rate, CPU µs/req ÷ 64 the CPU per MiB',
+    metric: 'rps',
+    request: { method: 'PUT', path: '/upload-64m.bin', headers: { 'content-type': 'application/octet-stream' }, bodySize: 64 * 1024 * 1024 },
+    connections: 1,
+    minDurationS: 3,
+    tls: false,
+    features: ['upload', 'overwrite'],
+    python: 'static',
+    pythonNote: 'nothing: it takes no uploads (PUT is 501), so servekit stands alone',
+    peers: false,
+    check: (response, server) => server !== 'servekit' || response.status === 201 ? undefined : `answered ${response.status}, not 201`
+  },
   {
     kind: 'load',
     id: 'archive-1k',
