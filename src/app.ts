@@ -95,13 +95,15 @@ export async function buildApp (input: AppOptions = {}): Promise<FastifyInstance
   for (const note of tls?.notes ?? []) app.log[note.level](note.msg)
 
   const { cgi: cgiOptions } = options
+  // With CGI on, a script's source must never go out as a file, whatever path reaches it,
+  // nor be written over by an upload.
+  const exclude = cgiOptions === undefined ? [] : [cgiOptions.dir]
   // Caching is chosen once, here: the plugins only ever see a lookup.
   const lookup = await createLookup({
     root: options.root,
     dotfiles: options.dotfiles,
     followSymlinks: options.followSymlinks,
-    // With CGI on, a script's source must never go out as a file, whatever path reaches it.
-    exclude: cgiOptions === undefined ? [] : [cgiOptions.dir]
+    exclude
   }, { cache: input.lookupCache, warn: (message) => { app.log.warn(message) } })
   app.addHook('onClose', async () => { lookup.close() })
   const reserved = cgiOptions === undefined ? [] : ['cgi-bin']
@@ -141,7 +143,7 @@ export async function buildApp (input: AppOptions = {}): Promise<FastifyInstance
       root: options.root,
       lookup,
       dotfiles: options.dotfiles,
-      exclude: cgiOptions === undefined ? [] : [cgiOptions.dir],
+      exclude,
       reserved,
       maxBytes: options.upload.maxBytes,
       overwrite: options.upload.overwrite

@@ -5,7 +5,7 @@ import { statSync } from 'node:fs'
 import { availableParallelism, homedir } from 'node:os'
 import { parseArgs } from 'node:util'
 import { OptionError, UsageError } from './errors.js'
-import { helpOf, inBounds, numberRule, OPTIONS, type NumberSpec, type OptionName, type OptionSpec } from './option-table.js'
+import { helpOf, inBounds, numberRule, optionOfFlag, OPTIONS, type NumberSpec, type OptionName, type OptionSpec } from './option-table.js'
 import { parseSize } from './size.js'
 import { DEFAULT_PORT, type LogFormat, type ServekitOptions } from './options.js'
 import { defaultTlsCacheDir } from './tls/settings.js'
@@ -65,10 +65,9 @@ export type CliCommand =
     typed: Record<string, string>
   }
 
-const SPEC_OF_FLAG: ReadonlyMap<string, OptionSpec> = new Map(Object.values(OPTIONS).map((spec: OptionSpec) => [spec.flag, spec]))
-
 function specOfFlag (flag: string): OptionSpec | undefined {
-  return SPEC_OF_FLAG.get(flag)
+  const name = optionOfFlag(flag)
+  return name === undefined ? undefined : OPTIONS[name]
 }
 
 /** Flags that only print something have no variable. */

@@ -3,6 +3,7 @@
 import { STATUS_CODES } from 'node:http'
 import { escapeHtml } from './html.js'
 import { PAGE_STYLE } from './page-style.js'
+import { pathOf } from './safe-path.js'
 
 // No script and nothing to load: the page needs no more than its own styles.
 export const ERROR_PAGE_CSP = "default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
@@ -70,10 +71,6 @@ export function renderErrorPage ({ statusCode, message, url }: ErrorPage): strin
     '<header class="top"><div class="in bar"><a class="brand" href="/">servekit</a></div></header>\n' +
     `<main class="in"><div class="err">\n<p class="code">${statusCode}</p>\n<h1>${reason}</h1>\n` +
     `<p class="path"><code>${escapeHtml(safeDecode(pathOf(url)))}</code></p>\n<p class="msg">${escapeHtml(text)}</p>\n<p><a class="btn" href="${escapeHtml(back)}">${label}</a></p>\n</div></main>\n</body>\n</html>\n`
-}
-
-function pathOf (url: string): string {
-  return url.split(/[?#]/, 1)[0] ?? ''
 }
 
 function safeDecode (path: string): string {

@@ -11,6 +11,7 @@ import Negotiator from 'negotiator'
 import { ERROR_PAGE_CSP, renderErrorPage } from './error-page.js'
 import { FAVICON, FAVICON_HEADERS } from './favicon.js'
 import { escapeControls } from './logger.js'
+import { pathOf } from './safe-path.js'
 
 const OFFERED = ['application/json', 'text/html']
 
@@ -51,11 +52,6 @@ export function decideError (error: unknown, replyStatus: number, requestId: str
 /** The JSON body every non-HTML client gets, in the contract's key order. */
 export function errorJson (statusCode: number, message: string): string {
   return JSON.stringify({ statusCode, error: STATUS_CODES[statusCode] ?? 'Error', message })
-}
-
-function pathOf (url: string): string {
-  const end = url.search(/[?#]/)
-  return end === -1 ? url : url.slice(0, end)
 }
 
 /**

@@ -64,6 +64,12 @@ export function splitTarget (target: string): { path: string, query: string } {
   return q === -1 ? { path: target, query: '' } : { path: target.slice(0, q), query: target.slice(q + 1) }
 }
 
+/** A request target's path, without its query or fragment, still percent-encoded. */
+export function pathOf (target: string): string {
+  const end = target.search(/[?#]/)
+  return end === -1 ? target : target.slice(0, end)
+}
+
 /** Percent-encodes one path segment for use in an `href` or a `Location`. */
 export function encodeSegment (segment: string): string {
   return encodeURIComponent(segment)

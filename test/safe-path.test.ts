@@ -1,6 +1,6 @@
 import { strict as assert } from 'node:assert'
 import { test } from 'node:test'
-import { isInside, parseUrlPath, urlPathOf } from '../src/safe-path.js'
+import { isInside, parseUrlPath, pathOf, urlPathOf } from '../src/safe-path.js'
 
 test('a plain path becomes its segments', () => {
   assert.deepEqual(parseUrlPath('/a/b.txt', false), { ok: true, segments: ['a', 'b.txt'], trailingSlash: false })
@@ -57,4 +57,11 @@ test('urlPathOf percent-encodes each segment', () => {
   assert.equal(urlPathOf([], true), '/')
   assert.equal(urlPathOf(['a b', 'c?d#'], true), '/a%20b/c%3Fd%23/')
   assert.equal(urlPathOf(['x'], false), '/x')
+})
+
+test('pathOf: the target without its query or fragment, still encoded', () => {
+  assert.equal(pathOf('/a%20b/c?x=1#f'), '/a%20b/c')
+  assert.equal(pathOf('/health#/../x'), '/health')
+  assert.equal(pathOf('/plain'), '/plain')
+  assert.equal(pathOf('?only'), '')
 })

@@ -11,6 +11,7 @@ import basicAuth from '@fastify/basic-auth'
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify'
 import fp from 'fastify-plugin'
 import { OptionError, httpError } from '../../src/errors.js'
+import { pathOf } from '../../src/safe-path.js'
 import { HEALTH_PATH } from '../../routes/health/index.js'
 import { verifyPassword, type Verifier } from './hashes.js'
 import { addPlainUsers, readUsersFile, type Users } from './users.js'
@@ -61,11 +62,6 @@ const CHECKS_WAITING_MAX = 64
 const CHECKS_PER_CLIENT = 4
 
 interface Settings { writesOnly: boolean, open: ReadonlySet<string>, preflights: boolean }
-
-function pathOf (url: string): string {
-  const end = url.search(/[?#]/)
-  return end === -1 ? url : url.slice(0, end)
-}
 
 /** Whether this request must carry a password. Pure. */
 export function needsPassword (request: Pick<FastifyRequest, 'method' | 'url' | 'headers'>, settings: Settings): boolean {

@@ -10,9 +10,6 @@ import { FileStream } from './file-stream.js'
 import { multipartRanges } from './multipart-ranges.js'
 import { contentRange, decideRange, ifRangeHolds, type ByteRange } from './ranges.js'
 
-/** Files up to this size are read whole (and kept by the cached lookup); larger ones stream. */
-export const SMALL_FILE = WHOLE_FILE_BYTES
-
 /**
  * `Cache-Control` for files kept `seconds` by caches; 0: they may store a file but
  * must ask again (a cheap 304) before reusing it, so a change shows at once.
@@ -24,7 +21,8 @@ export function cacheControl (seconds: number): string {
 /** The bytes of a range of `file`, as a buffer slice for small files, a stream of the descriptor for large ones. */
 async function slicer (file: Opened, lookup: Lookup): Promise<(range?: ByteRange) => Readable | Buffer> {
   const size = file.stats.size
-  if (size <= SMALL_FILE) {
+  // Read whole (and kept by the cached lookup) up to WHOLE_FILE_BYTES; larger files stream.
+  if (size <= WHOLE_FILE_BYTES) {
     const data = await lookup.readSmall(file)
     return (range) => range === undefined ? data : data.subarray(range.start, range.end + 1)
   }

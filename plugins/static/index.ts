@@ -201,7 +201,7 @@ const staticFiles: FastifyPluginAsync<StaticFilesOptions> = async (app, options)
     url: '/*',
     handler: async (request, reply) => {
       const name = nameOf(request, dotfiles, reserved)
-      const opened = await files.open(name.segments).catch(async (error: unknown) => {
+      const opened = await files.open(name.segments).catch((error: unknown) => {
         if (spa === undefined || (error as { statusCode?: number }).statusCode !== 404 || !spaFallback(request.method, request.headers, name.segments, splitTarget(request.raw.url ?? '/').path)) throw error
         return undefined
       })

@@ -11,10 +11,11 @@
 //    rename(2) with it (atomic replacement);
 // 5. on any failure it is unlinked.
 import { randomBytes } from 'node:crypto'
-import { close, constants, fdatasync, fstat, link, mkdir, open, readdir, rename, statfs, unlink, write, writev, type Stats } from 'node:fs'
+import { close, constants, fdatasync, link, mkdir, readdir, rename, statfs, unlink, write, writev, type Stats } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { promisify } from 'node:util'
 import { fsHttpError, httpError } from '../../src/errors.js'
+import { fstatFd, openFd } from '../../src/lookup/descriptor.js'
 import type { Lookup, Opened } from '../../src/lookup/index.js'
 import { allowsReal, IN_PROGRESS_PREFIX, type LookupPolicy } from '../../src/lookup/policy.js'
 import type { Verifier } from '../../src/lookup/verify.js'
@@ -44,11 +45,9 @@ export interface Stored {
   size: number
 }
 
-const pOpen = promisify(open)
 const pWrite = promisify(write)
 const pWritev = promisify(writev)
 const pClose = promisify(close)
-const pFstat = promisify(fstat)
 const pSync = promisify(fdatasync)
 const pLink = promisify(link)
 const pRename = promisify(rename)
@@ -105,12 +104,13 @@ export async function storeFile (folder: Folder, name: string, body: AsyncIterab
     if (same !== undefined) throw exists(same)
   }
   try {
-    fd = await pOpen(tempPath, CREATE, 0o666).catch((error: unknown) => { throw writeError(error) })
-    if (!await realDirectlyIn(rules, folder, fd, await pFstat(fd), tempPath, name)) throw httpError(404)
+    // Mode 0666 less the umask, as any open(2) with O_CREAT makes it.
+    fd = await openFd(tempPath, CREATE).catch((error: unknown) => { throw writeError(error) })
+    if (!await realDirectlyIn(rules, folder, fd, await fstatFd(fd), tempPath, name)) throw httpError(404)
     const size = await writeBody(fd, body, rules.maxBytes)
     await pSync(fd).catch((error: unknown) => { throw writeError(error) })
     // The body may have taken minutes: the folder may have been moved or swapped meanwhile.
-    if (!await realDirectlyIn(rules, folder, fd, await pFstat(fd), tempPath, name)) throw httpError(404)
+    if (!await realDirectlyIn(rules, folder, fd, await fstatFd(fd), tempPath, name)) throw httpError(404)
     await pClose(fd)
     fd = undefined
     const stored = await putInPlace(folder, tempName, name, rules.overwrite)
