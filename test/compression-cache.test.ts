@@ -9,11 +9,12 @@ import { after, before, describe, test } from 'node:test'
 import Fastify, { type FastifyInstance } from 'fastify'
 import staticFiles from '../plugins/static/index.js'
 import { cachedLookup, type CacheHooks, type CacheLimits } from '../src/lookup/cached.js'
-import type { Lookup, Opened } from '../src/lookup/index.js'
+import type { Lookup } from '../src/lookup/index.js'
 import { chooseVerifier } from '../src/lookup/verify.js'
 import type { watchFolder } from '../src/watch-folder.js'
 import { makeTree, type Fixture } from './helpers/fixtures.js'
 import { waitFor } from './helpers/wait.js'
+import { withOpened } from './helpers/opened.js'
 
 const later = (): number => Date.now() + 60_000
 const NO_WATCH = (): ReturnType<typeof watchFolder> => ({ close: () => {} }) as unknown as ReturnType<typeof watchFolder>
@@ -29,15 +30,6 @@ after(async () => { await tree.cleanup() })
 
 async function lookupWith (hooks: Partial<CacheHooks> = {}, limits: Partial<CacheLimits> = {}): Promise<Lookup> {
   return cachedLookup({ root: dir, dotfiles: false, followSymlinks: false, exclude: [] }, await chooseVerifier(dir), { maxAgeMs: 3_600_000, ...limits }, { warn: () => {}, now: later, ...hooks })
-}
-
-async function withOpened<T> (lookup: Lookup, segments: string[], use: (opened: Opened) => Promise<T>): Promise<T> {
-  const opened = await lookup.open(segments)
-  try {
-    return await use(opened)
-  } finally {
-    opened.descriptor.release()
-  }
 }
 
 describe('a file\'s compressed form', () => {

@@ -6,12 +6,13 @@ import { execFileSync } from 'node:child_process'
 import { realpath, rename, symlink, unlink, writeFile } from 'node:fs/promises'
 import { after, before, describe, test } from 'node:test'
 import { cachedLookup, type CacheHooks } from '../src/lookup/cached.js'
-import { createLookup, type Lookup, type LookupPolicy, type Opened } from '../src/lookup/index.js'
+import { createLookup, type Lookup, type LookupPolicy } from '../src/lookup/index.js'
 import { chooseVerifier } from '../src/lookup/verify.js'
 import { watchFolder } from '../src/watch-folder.js'
 import { makeTree, type Fixture } from './helpers/fixtures.js'
 import { waitFor } from './helpers/wait.js'
 import { openDescriptors } from './helpers/descriptors.js'
+import { withOpened } from './helpers/opened.js'
 
 let fixture: Fixture
 let outside: Fixture
@@ -124,15 +125,6 @@ describe('cached lookup, with files older than the clock-tick margin', () => {
   async function lookupWith (hooks: Partial<CacheHooks> = {}, maxAgeMs = 3_600_000): Promise<Lookup> {
     const p: LookupPolicy = { root: dir, dotfiles: false, followSymlinks: false, exclude: [] }
     return cachedLookup(p, await chooseVerifier(dir), { maxAgeMs }, { warn: () => {}, now: later, ...hooks })
-  }
-
-  async function withOpened<T> (lookup: Lookup, segments: string[], use: (opened: Opened) => Promise<T>): Promise<T> {
-    const opened = await lookup.open(segments)
-    try {
-      return await use(opened)
-    } finally {
-      opened.descriptor.release()
-    }
   }
 
   test('a kept small file is served from memory while its fstat is the same, and read again once it is not', async () => {
