@@ -1,7 +1,7 @@
 // What /proc tells about a server process: its memory (VmRSS now, VmHWM its
 // peak, from /proc/<pid>/status), whether it is still busy and what the load
 // cost it (CPU time, /proc/<pid>/stat).
-import { readFileSync } from 'node:fs'
+import { readdirSync, readFileSync } from 'node:fs'
 
 export interface Memory {
   rssBytes: number
@@ -81,13 +81,41 @@ function cpuTicks (pid: number, children = false): number | undefined {
 // user space whatever the kernel's own tick rate.
 const TICKS_PER_SECOND = 100
 
+/** The children of every thread of a process, from /proc/<pid>/task/<tid>/children. */
+function childrenOf (pid: number): number[] {
+  try {
+    return readdirSync(`/proc/${pid}/task`).flatMap((tid) => {
+      try {
+        return readFileSync(`/proc/${pid}/task/${tid}/children`, 'utf8').split(' ').filter((id) => id.trim() !== '').map(Number)
+      } catch {
+        return []
+      }
+    })
+  } catch {
+    return []
+  }
+}
+
 /**
- * CPU seconds of the process plus its reaped children: a CGI script's time counts
- * once the server has waited for it. Undefined where there is no /proc or the process is gone.
+ * CPU seconds of the process and its descendants, each with the children it has
+ * reaped: a CGI script's time counts once its parent has waited for it, also when
+ * that parent is a helper process of the server's own (Apache's mod_cgid daemon).
+ * Undefined where there is no /proc or the process is gone.
  */
 export function readCpuSeconds (pid: number): number | undefined {
-  const ticks = cpuTicks(pid, true)
-  return ticks === undefined ? undefined : ticks / TICKS_PER_SECOND
+  const own = cpuTicks(pid, true)
+  if (own === undefined) return undefined
+  let ticks = own
+  const seen = new Set([pid])
+  const queue = childrenOf(pid)
+  while (queue.length > 0) {
+    const child = queue.shift()!
+    if (seen.has(child)) continue
+    seen.add(child)
+    ticks += cpuTicks(child, true) ?? 0
+    queue.push(...childrenOf(child))
+  }
+  return ticks / TICKS_PER_SECOND
 }
 
 const IDLE_WINDOW_MS = 100
