@@ -10,6 +10,16 @@ declare module 'fastify' {
   }
 }
 
+/**
+ * True for the errors a client leaving causes on our side: a stream cut short, or a
+ * local redirect's inner request aborted because the client has gone (its signal is
+ * aborted for that reason only). Neither is a server fault.
+ */
+export function isClientLeaving (error: unknown): boolean {
+  const code = (error as NodeJS.ErrnoException | null)?.code
+  return code === 'ERR_STREAM_PREMATURE_CLOSE' || code === 'ABORT_ERR'
+}
+
 export class RequestLog extends LogController {
   // Read while the socket is open: Node keeps the peer's address once read, so the
   // line can still name a client that hangs up before its response has ended.
@@ -18,6 +28,7 @@ export class RequestLog extends LogController {
   }
 
   override requestCompleted (error: Error | null | undefined, request: FastifyRequest, reply: FastifyReply): void {
+    if (error != null && isClientLeaving(error)) error = null
     const level = error ? 'error' : request.routeOptions?.config?.requestLogLevel ?? 'info'
     // Skip building the line when the level drops it: this runs on every request.
     if (this.isLogDisabled(request) || (request.log as { isLevelEnabled?: (level: string) => boolean }).isLevelEnabled?.(level) === false) return
@@ -39,7 +50,7 @@ export class RequestLog extends LogController {
   // last byte arrives (a request with Connection: close). Fastify then reports the
   // stream and never completes the request, which still deserves its one line.
   override streamError (error: Error, request: FastifyRequest, reply: FastifyReply): void {
-    if ((error as NodeJS.ErrnoException).code === 'ERR_STREAM_PREMATURE_CLOSE') this.requestCompleted(null, request, reply)
+    if (isClientLeaving(error)) this.requestCompleted(null, request, reply)
     else super.streamError(error, request, reply)
   }
 

@@ -2,7 +2,7 @@
 // that cannot be written is a 507 whose reason is logged, not a client's 400.
 import { after, before, describe, test } from 'node:test'
 import assert from 'node:assert/strict'
-import { rm } from 'node:fs/promises'
+import { open, rm, type FileHandle } from 'node:fs/promises'
 import { PassThrough } from 'node:stream'
 import { DEFAULT_MAX_BODY, requestBody, type SpoolOptions } from '../plugins/cgi/request-body.js'
 import Fastify, { type FastifyBaseLogger } from 'fastify'
@@ -86,6 +86,41 @@ describe('a spool that cannot be written', () => {
     } finally {
       await app.close()
     }
+  })
+
+  test('a write that takes only part of a chunk, as on a filling disk, is carried on: the file holds the whole body', async (t) => {
+    const probe = await open(fixture.path('probe'), 'w')
+    const proto = Object.getPrototypeOf(probe) as FileHandle
+    await probe.close()
+    const write = proto.write as unknown as (this: FileHandle, buffer: Buffer, offset: number, length: number) => Promise<{ bytesWritten: number }>
+    // At most 8 bytes per write(2), as a disk with little room left may take.
+    t.mock.method(proto, 'write', async function (this: FileHandle, buffer: Buffer, offset = 0, length = buffer.length - offset) {
+      return await write.call(this, buffer, offset, Math.min(length, 8))
+    })
+    const result = await requestBody({ 'transfer-encoding': 'chunked' }, source('x'.repeat(20), 'y'.repeat(20)), spool())
+    assert.equal(result.kind, 'spooled')
+    const spooled = result as { length: number, open: () => NodeJS.ReadableStream, dispose: () => Promise<void> }
+    let stored = ''
+    for await (const chunk of spooled.open()) stored += String(chunk)
+    await spooled.dispose()
+    assert.equal(spooled.length, 40)
+    assert.equal(stored, 'x'.repeat(20) + 'y'.repeat(20))
+  })
+
+  test('a disk that fills up after a partial write is a 507, not a body cut short', async (t) => {
+    const probe = await open(fixture.path('probe'), 'w')
+    const proto = Object.getPrototypeOf(probe) as FileHandle
+    await probe.close()
+    const write = proto.write as unknown as (this: FileHandle, buffer: Buffer, offset: number, length: number) => Promise<{ bytesWritten: number }>
+    let room = 30
+    t.mock.method(proto, 'write', async function (this: FileHandle, buffer: Buffer, offset = 0, length = buffer.length - offset) {
+      if (room === 0) throw Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC' })
+      const taken = await write.call(this, buffer, offset, Math.min(length, room))
+      room -= taken.bytesWritten
+      return taken
+    })
+    await assert.rejects(requestBody({ 'transfer-encoding': 'chunked' }, source('x'.repeat(20), 'y'.repeat(20)), spool()),
+      { statusCode: 507, message: 'cgi: the request body could not be spooled to a file: ENOSPC' })
   })
 
   test('a body that fits in memory needs no spool file', async () => {

@@ -37,6 +37,8 @@ printf 'second\\n'`),
   'cgi-bin/stderr.sh': sh(`echo 'first problem' >&2
 printf 'colour \\033[31mred\\n' >&2
 printf 'Content-Type: text/plain\\n\\nok'`),
+  // Answers with a local redirect to a script that writes its pid, a line, then waits.
+  'cgi-bin/redirect.sh': sh(`printf 'Location: /cgi-bin/linger.sh?redirected\\n\\n'`),
   'cgi-bin/query.sh': sh(`printf 'Content-Type: text/plain\\n\\n%s' "$QUERY_STRING"`),
   // Its header block out, then busy with the body and after it: no body byte has gone out.
   'cgi-bin/hold.sh': sh(`printf 'Content-Type: text/plain\\n\\n'
@@ -157,6 +159,20 @@ describe('clients that go away', () => {
       await single.close()
     }
   })
+})
+
+test('a client that leaves while a local redirect is answered is logged at info, never as an error or warning with a stack', async () => {
+  const mark = log.entries.length
+  const response = await firstBytes('/cgi-bin/redirect.sh')
+  assert.equal(response.text, 'started\n')
+  const pids = [await pidFrom('redirected.script.pid'), await pidFrom('redirected.grandchild.pid')]
+  response.destroy()
+  await assertGone(...pids)
+  await log.waitFor((e) => e.msg === 'cgi: /cgi-bin/linger.sh: client went away; killed')
+  // Both requests (the client's and the redirect's) have written their lines.
+  await waitFor(() => log.entries.slice(mark).filter((e) => e.statusCode === 200).length >= 2, 'both request lines')
+  const loud = log.entries.slice(mark).filter((e) => (e.level as number) >= 40)
+  assert.deepEqual(loud.map((e) => [e.level, e.msg]), [])
 })
 
 describe('stderr', () => {

@@ -5,12 +5,14 @@
 // destroyed stream's ERR_STREAM_PREMATURE_CLOSE reaches the error handler as a
 // server fault: an error line with a stack per client that hangs up (450 of them in
 // a 10-minute fuzz run). Errors of the server's own, or with the client still there,
-// pass on as before.
+// pass on as before. A local redirect's inner request, aborted when the client
+// leaves, echoes it as ABORT_ERR.
 import type { FastifyReply, FastifyRequest } from 'fastify'
+import { isClientLeaving } from '../../src/request-log.js'
 
 /** True when `error` is only the echo of a client that has gone. */
 export function echoOfClientLeaving (error: unknown, clientGone: boolean): boolean {
-  return clientGone && (error as NodeJS.ErrnoException | null)?.code === 'ERR_STREAM_PREMATURE_CLOSE'
+  return clientGone && isClientLeaving(error)
 }
 
 /** A route's `errorHandler`: drops that echo (nobody is left to answer), passes the rest to the app's. */

@@ -62,6 +62,20 @@ function spoolFailed (error: unknown): Error {
   return Object.assign(new Error(`cgi: the request body could not be spooled to a file: ${reason}`), { statusCode: 507, cause: error })
 }
 
+/**
+ * One write(2) may take only part of a buffer: a disk filling up takes what fits and
+ * reports no error, and only the next write says ENOSPC. Unchecked, the script got
+ * the CONTENT_LENGTH of the whole body and a file cut short (262144 of 1049576 bytes
+ * on a 256 KiB tmpfs, answered 200).
+ */
+async function writeAll (file: FileHandle, data: Buffer): Promise<void> {
+  for (let at = 0; at < data.length;) {
+    const { bytesWritten } = await file.write(data, at)
+    if (bytesWritten === 0) throw Object.assign(new Error('no byte could be written'), { code: 'ENOSPC' })
+    at += bytesWritten
+  }
+}
+
 async function spoolBody (source: Readable, { memory, limit, dir }: SpoolOptions): Promise<RequestBody> {
   const chunks: Buffer[] = []
   let length = 0
@@ -86,10 +100,10 @@ async function spoolBody (source: Readable, { memory, limit, dir }: SpoolOptions
           file = await open(path, 'wx+', 0o600)
           await unlink(path)
           chunks.push(chunk)
-          await file.write(Buffer.concat(chunks))
+          await writeAll(file, Buffer.concat(chunks))
           chunks.length = 0
         } else {
-          await file.write(chunk)
+          await writeAll(file, chunk)
         }
       } catch (error) {
         source.resume()
