@@ -7,8 +7,10 @@ export interface BenchOptions {
   quick: boolean
   /** Scenario ids or id prefixes (`list` runs every listing); empty: all. */
   only: string[]
-  /** Also measure http-server, serve and nginx where installed. */
+  /** Also measure the peers (bench/peers/) where installed. */
   peers: boolean
+  /** Install the missing peers from Debian and npm first (then run only with --peers). */
+  installPeers: boolean
   /** Add a servekit run with `--log-level info` to each scenario: the cost of request logging. */
   logInfo: boolean
   /** Measure servekit alone: no Python, no baselines, no ratios (for a profiling loop). */
@@ -45,6 +47,7 @@ const FLAGS = {
   quick: { type: 'boolean' },
   only: { type: 'string', multiple: true },
   peers: { type: 'boolean' },
+  'install-peers': { type: 'boolean' },
   'log-info': { type: 'boolean' },
   'servekit-only': { type: 'boolean' },
   'no-pin': { type: 'boolean' },
@@ -85,6 +88,7 @@ export function parseBenchArgs (argv: readonly string[]): BenchOptions {
     quick: values.quick === true,
     only: (values.only ?? []).flatMap((item) => item.split(',')).map((id) => id.trim()).filter((id) => id !== ''),
     peers: values.peers === true,
+    installPeers: values['install-peers'] === true,
     logInfo: values['log-info'] === true,
     servekitOnly: values['servekit-only'] === true,
     pin: values['no-pin'] !== true,
@@ -120,13 +124,20 @@ export function selectScenarios<T extends { id: string }> (all: readonly T[], on
 export function benchHelp (ids: readonly string[]): string {
   return `Usage: npm run bench -- [options]
 
-Benchmarks servekit against Python's http.server (and, with --peers, http-server,
-serve and nginx when installed) on loopback, and prints ratios measured in the same run.
+Benchmarks servekit against Python's http.server (and, with --peers, other servers
+where installed) on loopback, and prints ratios measured in the same run.
 
 Options:
   --quick               smoke run under a minute (${QUICK.durationS} s per server, ${QUICK.coldStarts} cold starts)
   --only ID[,ID...]     run these scenarios; an id prefix picks a group (e.g. list, cgi)
-  --peers               also measure http-server, serve and nginx where installed
+  --peers               also measure, where installed, each one pinned to one core:
+                        http-server 14, serve 14, sirv-cli 3, Fastify with @fastify/static,
+                        nginx, lighttpd, Caddy, Apache (event MPM), Go net/http
+                        (bench/servers/go-peer.go, built with go build and cached)
+  --install-peers       install the missing peers (apt-get: nginx-light lighttpd caddy
+                        golang-go apache2; npm: http-server serve sirv-cli), printing
+                        each command; installed ones are left alone. Exits after,
+                        unless --peers is given too
   --log-info            add a servekit run with --log-level info (the cost of request logs)
   --servekit-only       skip Python and the baselines (no ratios): for profiling loops
   --cpu-prof DIR        run servekit with --cpu-prof --cpu-prof-dir=DIR

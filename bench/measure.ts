@@ -28,6 +28,8 @@ export interface Contender {
   command: (port: number) => Command
   /** Server stdout file; default: a file in the logs folder named after the run. */
   stdout?: string
+  /** Its CPU time cannot be measured in this scenario (work done in processes /proc does not account for). */
+  cpuUncounted?: boolean
 }
 
 function logFiles (settings: MeasureSettings, name: string, stdout?: string): { stdout: string, stderr: string } {
@@ -65,7 +67,7 @@ export async function measureLoad (scenario: LoadScenario, contender: Contender,
       await waitForIdle(server.pid)
       cpuBefore = readCpuSeconds(server.pid)
     }).finally(() => { report = memory.stop() })
-    const cpu = cpuSpent(cpuBefore, readCpuSeconds(server.pid))
+    const cpu = contender.cpuUncounted === true ? undefined : cpuSpent(cpuBefore, readCpuSeconds(server.pid))
     const died = server.child.exitCode ?? server.child.signalCode
     const problem = died !== null ? `exited (${died}) under load: ${server.lastWords() || 'no output'}` : loadProblem(load)
     return {

@@ -25,7 +25,8 @@ export interface ProbeResponse {
   text: string
 }
 
-const KEEP_BYTES = 4 * 1024 * 1024
+// Enough for the whole of a 10,000-entry listing page from any server (Caddy's is near 8 MB).
+const KEEP_BYTES = 16 * 1024 * 1024
 
 export interface Target {
   port: number

@@ -9,11 +9,11 @@ import { findExecutable, findPython, servekitFlags, type PythonFound } from './c
 import { makeCertificate } from './certificate.js'
 import { BENCH_SPEC, specFor } from './fixture-spec.js'
 import { generateFixtures } from './fixtures.js'
+import { findPeers, installPeers } from './peer-setup.js'
 import { pinCpus } from './pinning.js'
 import type { BenchReport, ScenarioResult } from './report.js'
 import { runColdStart, runLoadScenario, say, type Environment } from './scenario-runner.js'
 import { SCENARIOS } from './scenarios.js'
-import { STATIC_PEERS } from './servers.js'
 import { formatReport } from './table.js'
 import { evaluateTargets } from './targets.js'
 
@@ -42,6 +42,10 @@ async function main (argv: string[]): Promise<void> {
     process.stdout.write(SCENARIOS.map(({ id, title }) => `${id.padEnd(16)}${title}\n`).join(''))
     return
   }
+  if (options.installPeers) {
+    await installPeers(say)
+    if (!options.peers) return
+  }
   const scenarios = selectScenarios(SCENARIOS, options.only)
   const startedAt = new Date()
   const stamp = startedAt.toISOString().replace(/[:.]/g, '-')
@@ -52,8 +56,7 @@ async function main (argv: string[]): Promise<void> {
   const flags = await servekitFlags(process.execPath, cli)
   const python = await findPython()
   const pins = await pinCpus(options.pin)
-  const peers = new Map<string, string | undefined>()
-  if (options.peers) for (const peer of STATIC_PEERS) peers.set(peer, await findExecutable(peer))
+  const peers = options.peers ? await findPeers(join(repo, 'bench', 'servers', 'go-peer.go'), say) : new Map()
 
   const dir = await mkdtemp(join(tmpdir(), 'servekit-bench-'))
   // Python's CGI handler drops to `nobody` before running a script when started as

@@ -6,17 +6,22 @@ import type { BenchOptions } from './args.js'
 import { measureColdStart, measureLoad, type Contender, type MeasureSettings } from './measure.js'
 import { medianRun, type RunResult, type ScenarioResult } from './report.js'
 import type { ColdStartScenario, LoadScenario } from './scenarios.js'
-import { baselineCommand, missingFeatures, nginxConfig, peerCommand, pythonCommand, servekitCommand, STATIC_PEERS, type ServerContext } from './servers.js'
+import { peersFor } from './peers/index.js'
+import type { PeerSpec } from './peers/peer.js'
+import type { Peer } from './scenarios.js'
+import { baselineCommand, missingFeatures, pythonCommand, servekitCommand, type ServerContext } from './servers.js'
 import { formatNumber } from './table.js'
 import { formatMiB } from './targets.js'
+
+export type PeerFound = { executable: string } | { missing: string }
 
 export interface Environment {
   ctx: ServerContext
   settings: MeasureSettings
   options: BenchOptions
   hasPython: boolean
-  /** Peer name → its executable, or undefined when not installed. */
-  peers: Map<string, string | undefined>
+  /** Each peer's executable (Go: the built binary), or why there is none; empty without --peers. */
+  peers: Map<Peer, PeerFound>
   logs: string
   /** Start time for file names (CPU profiles). */
   stamp: string
@@ -47,17 +52,51 @@ function servekitContenders ({ ctx, options, logs, stamp }: Environment, feature
   return [quiet, logged]
 }
 
-function nginxContender (env: Environment, executable: string): Contender {
+/** A peer started from its config, written into a folder of its own for this run. */
+function peerContender (env: Environment, spec: PeerSpec, executable: string, scenario: LoadScenario): Contender {
   return {
-    label: 'nginx',
-    kind: 'nginx',
+    label: spec.name,
+    kind: spec.name,
+    cpuUncounted: scenario.peers !== undefined && spec.cpuUncounted?.[scenario.peers] !== undefined,
     command: (port) => {
-      const prefix = join(env.logs, `nginx-${port}`)
-      mkdirSync(prefix, { recursive: true })
-      writeFileSync(join(prefix, 'nginx.conf'), nginxConfig(env.ctx.root, prefix, port))
-      return peerCommand(env.ctx, 'nginx', executable, port, prefix)
+      const launch = spec.launch({
+        ctx: env.ctx,
+        executable,
+        port,
+        prefix: join(env.logs, `${spec.name}-${scenario.id}-${port}`),
+        tls: scenario.tls,
+        root: process.getuid?.() === 0
+      })
+      for (const folder of launch.folders) mkdirSync(folder, { recursive: true })
+      for (const file of launch.files) writeFileSync(file.path, file.content)
+      return launch.command
     }
   }
+}
+
+function peerContenders (scenario: LoadScenario, env: Environment, notes: string[]): Contender[] {
+  if (scenario.peers === undefined) return []
+  const { able, note } = peersFor(scenario.peers)
+  if (note !== undefined) notes.push(note)
+  const contenders: Contender[] = []
+  const missing: string[] = []
+  for (const spec of able) {
+    const found = env.peers.get(spec.name)
+    if (found === undefined || 'missing' in found) {
+      missing.push(found === undefined ? spec.name : `${spec.name} (${found.missing})`)
+      continue
+    }
+    if (scenario.tls && env.ctx.certificate === undefined) {
+      missing.push(`${spec.name} (no certificate: openssl not found)`)
+      continue
+    }
+    contenders.push(peerContender(env, spec, found.executable, scenario))
+    if (spec.note !== undefined) notes.push(`${spec.name}: ${spec.note}`)
+    const uncounted = spec.cpuUncounted?.[scenario.peers]
+    if (uncounted !== undefined) notes.push(`${spec.name}: ${uncounted}`)
+  }
+  if (missing.length > 0) notes.push(`not installed, skipped: ${missing.join(', ')}`)
+  return contenders
 }
 
 export async function runLoadScenario (scenario: LoadScenario, env: Environment): Promise<ScenarioResult> {
@@ -84,14 +123,7 @@ export async function runLoadScenario (scenario: LoadScenario, env: Environment)
       contenders.push({ label: baseline, kind: baseline, command: (port) => baselineCommand(ctx, baseline, port) })
     }
   }
-  if (options.peers && scenario.peers) {
-    for (const peer of STATIC_PEERS) {
-      const executable = env.peers.get(peer)
-      if (executable === undefined) result.notes.push(`${peer} not installed: skipped`)
-      else if (peer === 'nginx') contenders.push(nginxContender(env, executable))
-      else contenders.push({ label: peer, kind: peer, command: (port) => peerCommand(ctx, peer, executable, port, '') })
-    }
-  }
+  if (options.peers) contenders.push(...peerContenders(scenario, env, result.notes))
   // Servers take turns round by round, so a machine that slows down mid-run slows
   // every server's rounds alike.
   const rounds: RunResult[][] = contenders.map(() => [])

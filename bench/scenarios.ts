@@ -9,7 +9,10 @@ export type Feature = 'cgi' | 'echo' | 'tls' | 'archive' | 'upload' | 'overwrite
 export type PythonKind = 'static' | 'cgi' | 'webapp' | 'tls'
 /** Bare Fastify servers doing the same work as a servekit feature, for "how close to the floor" ratios. */
 export type Baseline = 'fastify-echo' | 'fastify-spawn'
-export type Peer = 'http-server' | 'serve' | 'nginx'
+/** Other servers measured with --peers, where installed (bench/peers/). */
+export type Peer = 'http-server' | 'serve' | 'sirv' | 'fastify-static' | 'nginx' | 'lighttpd' | 'caddy' | 'apache' | 'go'
+/** What a peer must be able to do to take part in a scenario: files, HTML folder listings, CGI, HTTPS. */
+export type PeerAbility = 'static' | 'listing' | 'cgi' | 'tls'
 export type ServerKind = 'servekit' | 'python' | Baseline | Peer
 /** What decides a scenario: requests per second, or MB/s for big files. */
 export type Metric = 'rps' | 'mbps'
@@ -34,8 +37,8 @@ export interface LoadScenario {
   /** What Python runs when it cannot do the same thing; completes "Python runs ...". */
   pythonNote?: string
   baseline?: Baseline
-  /** Static peers (http-server, serve, nginx) take part with --peers. */
-  peers: boolean
+  /** With --peers, the peers able to do this take part (the others are noted absent); undefined: none. */
+  peers: PeerAbility | undefined
   /** Why this answer is not the one measured, or undefined when it is right. */
   check: (response: ProbeResponse, server: ServerKind) => string | undefined
 }
@@ -163,7 +166,7 @@ function listing (count: string, folder: string, format: 'html' | 'json'): LoadS
     features: [],
     python: 'static',
     ...(json ? { pythonNote: 'its HTML listing (it has no JSON one)' } : {}),
-    peers: !json,
+    peers: json ? undefined : 'listing',
     check: json ? jsonListing(folder) : htmlListing(folder)
   }
 }
@@ -190,7 +193,7 @@ export const SCENARIOS: readonly Scenario[] = [
     tls: false,
     features: [],
     python: 'static',
-    peers: true,
+    peers: 'static',
     check: wholeFile(sizeOf(FIXTURES.file1k))
   },
   {
@@ -204,7 +207,7 @@ export const SCENARIOS: readonly Scenario[] = [
     tls: false,
     features: [],
     python: 'static',
-    peers: true,
+    peers: 'static',
     check: wholeFile(sizeOf(FIXTURES.file100k))
   },
   {
@@ -219,7 +222,7 @@ export const SCENARIOS: readonly Scenario[] = [
     tls: false,
     features: [],
     python: 'static',
-    peers: true,
+    peers: 'static',
     check: wholeFile(sizeOf(FIXTURES.file64m))
   },
   {
@@ -233,7 +236,7 @@ export const SCENARIOS: readonly Scenario[] = [
     tls: false,
     features: [],
     python: 'static',
-    peers: true,
+    peers: 'static',
     check: wholeFile(APP_BYTES)
   },
   {
@@ -248,7 +251,7 @@ export const SCENARIOS: readonly Scenario[] = [
     features: [],
     python: 'static',
     pythonNote: 'the file uncompressed (it cannot compress)',
-    peers: true,
+    peers: 'static',
     check: compressedBy(APP_BYTES, wholeFile(APP_BYTES))
   },
   listing('1k', FIXTURES.list1k, 'html'),
@@ -266,7 +269,7 @@ export const SCENARIOS: readonly Scenario[] = [
     features: ['upload', 'overwrite'],
     python: 'static',
     pythonNote: 'nothing: it takes no uploads (PUT is 501), so servekit stands alone',
-    peers: false,
+    peers: undefined,
     check: (response, server) => server !== 'servekit' || response.status === 201 ? undefined : `answered ${response.status}, not 201`
   },
   {
@@ -282,7 +285,7 @@ export const SCENARIOS: readonly Scenario[] = [
     features: ['archive'],
     python: 'static',
     pythonNote: 'its HTML listing of the folder (it has no folder download)',
-    peers: false,
+    peers: undefined,
     check: (response, server) => {
       if (server !== 'servekit') return htmlListing(FIXTURES.list1k)(response)
       return status200(response) ?? (response.headers['content-type'] === 'application/zip' ? undefined : `answered ${String(response.headers['content-type'])}, not a zip`)
@@ -303,7 +306,7 @@ export const SCENARIOS: readonly Scenario[] = [
     features: ['cgi'],
     python: 'cgi',
     baseline: 'fastify-spawn',
-    peers: false,
+    peers: 'cgi',
     check: containing('Hello, World!')
   },
   {
@@ -318,7 +321,7 @@ export const SCENARIOS: readonly Scenario[] = [
     tls: false,
     features: ['cgi'],
     python: 'cgi',
-    peers: false,
+    peers: 'cgi',
     check: containing('Hello from a CGI Script')
   },
   {
@@ -334,7 +337,7 @@ export const SCENARIOS: readonly Scenario[] = [
     python: 'webapp',
     pythonNote: "the tutorial's webapp.py (single-threaded HTTPServer, plus Content-Length)",
     baseline: 'fastify-echo',
-    peers: false,
+    peers: undefined,
     check: echoed
   },
   {
@@ -349,7 +352,7 @@ export const SCENARIOS: readonly Scenario[] = [
     features: ['tls'],
     python: 'tls',
     pythonNote: "the tutorial's secure_server.py (HTTP/1.0, so a TLS handshake per request)",
-    peers: false,
+    peers: 'tls',
     check: wholeFile(sizeOf(FIXTURES.file1k))
   },
   {

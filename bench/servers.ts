@@ -1,8 +1,8 @@
 // The command line of every server under test, as data. Pure, so what the bench
-// runs can be read and tested without starting anything.
+// runs can be read and tested without starting anything. The peers' are in bench/peers/.
 import { join } from 'node:path'
 import { FIXTURES } from './fixture-spec.js'
-import type { Baseline, Feature, Peer, PythonKind } from './scenarios.js'
+import type { Baseline, Feature, PythonKind } from './scenarios.js'
 
 export interface Command {
   command: string
@@ -75,44 +75,3 @@ export function baselineCommand (ctx: ServerContext, baseline: Baseline, port: n
   const args = baseline === 'fastify-spawn' ? [script, join(ctx.root, 'cgi-bin'), String(port)] : [script, String(port)]
   return { command: ctx.node, args, env: ctx.env, cwd: ctx.root }
 }
-
-/** nginx as one process (no master) with no access log: the closest match to one Node process. */
-export function nginxConfig (root: string, prefix: string, port: number): string {
-  return `daemon off;
-master_process off;
-worker_processes 1;
-error_log ${join(prefix, 'error.log')} warn;
-pid ${join(prefix, 'nginx.pid')};
-events { worker_connections 1024; }
-http {
-  access_log off;
-  sendfile on;
-  default_type application/octet-stream;
-  types { text/html html; text/plain txt; }
-  client_body_temp_path ${join(prefix, 'body')};
-  proxy_temp_path ${join(prefix, 'proxy')};
-  fastcgi_temp_path ${join(prefix, 'fastcgi')};
-  uwsgi_temp_path ${join(prefix, 'uwsgi')};
-  scgi_temp_path ${join(prefix, 'scgi')};
-  server {
-    listen 127.0.0.1:${port};
-    root ${root};
-    autoindex on;
-  }
-}
-`
-}
-
-export function peerCommand (ctx: ServerContext, peer: Peer, executable: string, port: number, nginxPrefix: string): Command {
-  const base = { command: executable, env: ctx.env, cwd: ctx.root }
-  switch (peer) {
-    case 'http-server':
-      return { ...base, args: [ctx.root, '-a', '127.0.0.1', '-p', String(port), '--silent'] }
-    case 'serve':
-      return { ...base, env: { ...ctx.env, NO_UPDATE_CHECK: '1' }, args: ['--no-clipboard', '--no-request-logging', '--listen', `tcp://127.0.0.1:${port}`, ctx.root] }
-    case 'nginx':
-      return { ...base, args: ['-p', nginxPrefix, '-e', join(nginxPrefix, 'error.log'), '-c', join(nginxPrefix, 'nginx.conf')] }
-  }
-}
-
-export const STATIC_PEERS: readonly Peer[] = ['http-server', 'serve', 'nginx']

@@ -15,6 +15,7 @@ describe('bench arguments', () => {
     assert.equal(options.connections, undefined)
     assert.equal(options.pin, true)
     assert.equal(options.peers, false)
+    assert.equal(options.installPeers, false)
     assert.equal(options.cpuProfDir, undefined)
   })
 
@@ -32,6 +33,11 @@ describe('bench arguments', () => {
 
   it('--only takes comma lists and may repeat', () => {
     assert.deepEqual(parseBenchArgs(['--only', 'get-1k,echo', '--only', 'list']).only, ['get-1k', 'echo', 'list'])
+  })
+
+  it('--install-peers is a flag of its own', () => {
+    assert.equal(parseBenchArgs(['--install-peers']).installPeers, true)
+    assert.equal(parseBenchArgs(['--install-peers']).peers, false)
   })
 
   it('maps the flags for profiling and peers', () => {

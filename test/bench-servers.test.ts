@@ -5,8 +5,15 @@ import { flagsFromHelp } from '../bench/capabilities.js'
 import { parseCpuList } from '../bench/pinning.js'
 import { lastWordsOf } from '../bench/process.js'
 import type { ProbeResponse } from '../bench/probe.js'
-import { SCENARIOS, type LoadScenario } from '../bench/scenarios.js'
-import { baselineCommand, missingFeatures, nginxConfig, peerCommand, pythonCommand, servekitCommand, type ServerContext } from '../bench/servers.js'
+import { SCENARIOS, type LoadScenario, type Peer } from '../bench/scenarios.js'
+import { caddyfile } from '../bench/peers/caddy.js'
+import { goBinaryName, goBuildEnv } from '../bench/peers/go-build.js'
+import { PEERS, peerSpec, peersFor } from '../bench/peers/index.js'
+import { installPlan } from '../bench/peers/install.js'
+import { lighttpdConfig } from '../bench/peers/lighttpd.js'
+import { nginxConfig } from '../bench/peers/nginx.js'
+import type { PeerLaunch } from '../bench/peers/peer.js'
+import { baselineCommand, missingFeatures, pythonCommand, servekitCommand, type ServerContext } from '../bench/servers.js'
 
 const ctx: ServerContext = {
   node: '/usr/bin/node',
@@ -88,15 +95,123 @@ describe('server command lines', () => {
     assert.deepEqual(baselineCommand(ctx, 'fastify-echo', 9000).args, ['/repo/dist/bench/servers/fastify-echo.js', '9000'])
     assert.deepEqual(baselineCommand(ctx, 'fastify-spawn', 9000).args, ['/repo/dist/bench/servers/fastify-spawn.js', '/tmp/b/root/cgi-bin', '9000'])
   })
+})
 
-  it('peers bind loopback without request logs', () => {
-    assert.deepEqual(peerCommand(ctx, 'http-server', '/bin/http-server', 9000, '').args, ['/tmp/b/root', '-a', '127.0.0.1', '-p', '9000', '--silent'])
-    assert.ok(peerCommand(ctx, 'serve', '/bin/serve', 9000, '').args.includes('tcp://127.0.0.1:9000'))
+function launchOf (name: Peer, options: { tls?: boolean, root?: boolean, executable?: string } = {}): PeerLaunch {
+  return peerSpec(name).launch({ ctx, executable: options.executable ?? `/bin/${name}`, port: 9000, prefix: '/tmp/b/logs/p', tls: options.tls ?? false, root: options.root ?? false })
+}
+
+describe('peer command lines and configs', () => {
+  it('the Node peers bind loopback without request logs', () => {
+    assert.deepEqual(launchOf('http-server').command.args, ['/tmp/b/root', '-a', '127.0.0.1', '-p', '9000', '--silent'])
+    assert.ok(launchOf('serve').command.args.includes('tcp://127.0.0.1:9000'))
+    assert.equal(launchOf('serve').command.env.NO_UPDATE_CHECK, '1')
+    assert.deepEqual(launchOf('sirv').command.args, ['/tmp/b/root', '--host', '127.0.0.1', '--port', '9000', '--quiet'])
+    const fastify = launchOf('fastify-static').command
+    assert.equal(fastify.command, '/usr/bin/node')
+    assert.deepEqual(fastify.args, ['/repo/dist/bench/servers/fastify-static.js', '/tmp/b/root', '9000'])
+  })
+
+  it('nginx runs one process without an access log, and resumes TLS sessions over HTTPS', () => {
+    const launch = launchOf('nginx')
+    assert.deepEqual(launch.command.args, ['-p', '/tmp/b/logs/p', '-e', '/tmp/b/logs/p/error.log', '-c', '/tmp/b/logs/p/nginx.conf'])
+    assert.equal(launch.files[0]?.path, '/tmp/b/logs/p/nginx.conf')
     const config = nginxConfig('/tmp/b/root', '/tmp/b/logs/nginx', 9000)
     assert.match(config, /listen 127\.0\.0\.1:9000;/)
     assert.match(config, /master_process off;/)
+    assert.match(config, /worker_processes 1;/)
     assert.match(config, /access_log off;/)
     assert.match(config, /autoindex on;/)
+    assert.doesNotMatch(config, /ssl/)
+    const tls = launchOf('nginx', { tls: true }).files[0]!.content
+    assert.match(tls, /listen 127\.0\.0\.1:9000 ssl;/)
+    assert.match(tls, /ssl_certificate \/tmp\/b\/tools\/cert\.pem;/)
+    assert.match(tls, /ssl_certificate_key \/tmp\/b\/tools\/key\.pem;/)
+    assert.match(tls, /ssl_session_tickets on;/)
+    assert.match(tls, /ssl_session_cache shared:SSL:1m;/)
+  })
+
+  it('lighttpd runs in the foreground as one process, lists folders, runs CGI, and loads TLS only for HTTPS', () => {
+    const launch = launchOf('lighttpd')
+    assert.deepEqual(launch.command.args, ['-D', '-f', '/tmp/b/logs/p/lighttpd.conf'])
+    const config = launch.files[0]!.content
+    assert.match(config, /server\.max-worker = 0/)
+    assert.match(config, /server\.port = 9000/)
+    assert.match(config, /server\.bind = "127\.0\.0\.1"/)
+    assert.match(config, /dir-listing\.activate = "enable"/)
+    assert.match(config, /\$HTTP\["url"\] =~ "\^\/cgi-bin\/" \{[^}]*cgi\.assign = \( "\.sh" => "", "\.py" => "" \)/)
+    assert.doesNotMatch(config, /accesslog|mod_openssl/)
+    const tls = launchOf('lighttpd', { tls: true }).files[0]!.content
+    assert.match(tls, /"mod_openssl"/)
+    assert.match(tls, /ssl\.engine = "enable"\nssl\.pemfile = "\/tmp\/b\/tools\/cert\.pem"\nssl\.privkey = "\/tmp\/b\/tools\/key\.pem"/)
+    assert.equal(lighttpdConfig('/r', '/p', 1).includes('ssl.engine'), false)
+  })
+
+  it('Caddy runs a Caddyfile with browse, no admin endpoint, one core, its state in the run folder', () => {
+    const launch = launchOf('caddy')
+    assert.deepEqual(launch.command.args, ['run', '--config', '/tmp/b/logs/p/Caddyfile', '--adapter', 'caddyfile'])
+    assert.equal(launch.command.env.GOMAXPROCS, '1')
+    assert.equal(launch.command.env.XDG_DATA_HOME, '/tmp/b/logs/p/data')
+    assert.equal(caddyfile('/r', 9000), '{\n  admin off\n  auto_https off\n}\nhttp://127.0.0.1:9000 {\n  root * /r\n  file_server browse\n}\n')
+    assert.match(launchOf('caddy', { tls: true }).files[0]!.content, /https:\/\/127\.0\.0\.1:9000 \{[^}]*tls \/tmp\/b\/tools\/cert\.pem \/tmp\/b\/tools\/key\.pem/)
+  })
+
+  it('Apache runs its event MPM as one foreground process from a config of its own, with autoindex and mod_cgid', () => {
+    const launch = launchOf('apache')
+    assert.deepEqual(launch.command.args, ['-X', '-d', '/tmp/b/logs/p', '-f', '/tmp/b/logs/p/apache.conf'])
+    const config = launch.files[0]!.content
+    for (const module of ['mpm_event', 'autoindex', 'cgid', 'mime']) assert.match(config, new RegExp(`LoadModule ${module}_module /usr/lib/apache2/modules/mod_${module}\\.so`))
+    assert.match(config, /Listen 127\.0\.0\.1:9000/)
+    assert.match(config, /ThreadsPerChild 16/)
+    assert.match(config, /ScriptAlias \/cgi-bin\/ \/tmp\/b\/root\/cgi-bin\//)
+    assert.match(config, /Options Indexes/)
+    assert.match(config, /PidFile \/tmp\/b\/logs\/p\/apache\.pid/)
+    assert.doesNotMatch(config, /CustomLog|TransferLog|^User/m)
+    assert.match(launchOf('apache', { root: true }).files[0]!.content, /^User nobody\nGroup nogroup$/m)
+  })
+
+  it('the Go peer gets the root, the address and, for HTTPS, the certificate, on one core', () => {
+    const plain = launchOf('go', { executable: '/cache/go-peer-abc' }).command
+    assert.equal(plain.command, '/cache/go-peer-abc')
+    assert.deepEqual(plain.args, ['/tmp/b/root', '127.0.0.1:9000'])
+    assert.equal(plain.env.GOMAXPROCS, '1')
+    assert.deepEqual(launchOf('go', { tls: true }).command.args, ['/tmp/b/root', '127.0.0.1:9000', '/tmp/b/tools/cert.pem', '/tmp/b/tools/key.pem'])
+  })
+
+  it('the Go binary is named by the hash of its source and built without module lookups', () => {
+    assert.equal(goBinaryName('package main'), goBinaryName('package main'))
+    assert.notEqual(goBinaryName('package main'), goBinaryName('package main\n'))
+    assert.match(goBinaryName('x'), /^go-peer-[0-9a-f]{16}$/)
+    const env = goBuildEnv({ PATH: '/usr/bin' }, '/cache')
+    assert.equal(env.GOCACHE, '/cache/go-build')
+    assert.equal(env.GO111MODULE, 'off')
+  })
+
+  it('peers take part where they can; the rest are named in one note', () => {
+    assert.deepEqual(peersFor('cgi').able.map(({ name }) => name), ['lighttpd', 'apache', 'go'])
+    assert.deepEqual(peersFor('tls').able.map(({ name }) => name), ['nginx', 'lighttpd', 'caddy', 'go'])
+    assert.match(peersFor('listing').note ?? '', /sirv$/)
+    assert.equal(peersFor('static').note, undefined)
+    assert.equal(PEERS.length, new Set(PEERS.map(({ name }) => name)).size)
+  })
+})
+
+describe('--install-peers', () => {
+  const missing = [peerSpec('lighttpd'), peerSpec('sirv'), peerSpec('caddy'), peerSpec('fastify-static')]
+
+  it('installs the missing Debian packages with apt-get and the npm ones globally as root', () => {
+    assert.deepEqual(installPlan(missing, { root: true, npmPrefix: '/c/npm' }), [
+      { command: 'apt-get', args: ['update'] },
+      { command: 'apt-get', args: ['install', '-y', 'lighttpd', 'lighttpd-mod-openssl', 'caddy'] },
+      { command: 'npm', args: ['install', '-g', 'sirv-cli@3'] }
+    ])
+  })
+
+  it('uses sudo for apt-get and a cache folder for npm without root, and nothing when nothing is missing', () => {
+    const plan = installPlan(missing, { root: false, npmPrefix: '/c/npm' })
+    assert.deepEqual(plan[0], { command: 'sudo', args: ['apt-get', 'update'] })
+    assert.deepEqual(plan[2], { command: 'npm', args: ['install', '--prefix', '/c/npm', 'sirv-cli@3'] })
+    assert.deepEqual(installPlan([], { root: true, npmPrefix: '/c/npm' }), [])
   })
 })
 
