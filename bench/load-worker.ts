@@ -1,11 +1,12 @@
 // Runs in its own process, pinned to the load generator's CPU: autocannon against
-// one URL. With a warm-up it prints `warm` after it and waits for `go` on stdin
+// one URL (or, for a new TLS connection per request, bench/load-tls.ts). With a warm-up it prints `warm` after it and waits for `go` on stdin
 // (the harness waits for the server to go idle in between), so the measured run
 // also gets a client already warm. Ends with one JSON summary line on stdout.
 import { once } from 'node:events'
 import autocannon from 'autocannon'
-import { summarize } from './stats.js'
+import { summarize, type LoadSummary } from './stats.js'
 import type { LoadJob } from './load.js'
+import { fireNewConnections } from './load-tls.js'
 import { bodyOf } from './probe.js'
 
 interface ClientInternals {
@@ -54,11 +55,17 @@ async function fire (job: LoadJob, durationS: number): Promise<autocannon.Result
   })
 }
 
+async function measure (job: LoadJob, durationS: number): Promise<LoadSummary> {
+  if (job.newConnections !== true) return summarize(await fire(job, durationS))
+  const url = new URL(job.url)
+  return await fireNewConnections({ host: url.hostname, port: Number(url.port), path: `${url.pathname}${url.search}`, connections: job.connections, headers: job.headers }, durationS)
+}
+
 const job = JSON.parse(process.argv[2] ?? '') as LoadJob
 if (job.warmupS > 0) {
-  await fire(job, job.warmupS)
+  await measure(job, job.warmupS)
   process.stdout.write('warm\n')
   await once(process.stdin, 'data')
 }
-process.stdout.write(JSON.stringify(summarize(await fire(job, job.durationS))) + '\n')
+process.stdout.write(JSON.stringify(await measure(job, job.durationS)) + '\n')
 process.stdin.destroy()

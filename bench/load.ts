@@ -19,6 +19,8 @@ export interface LoadJob {
   body?: string
   /** A body of this many bytes instead of `body`: made by the worker, never passed as an argument. */
   bodySize?: number
+  /** Every request on a new TLS connection resuming the last session (bench/load-tls.ts), not autocannon. */
+  newConnections?: boolean
 }
 
 /** Runs the job; `betweenRuns` runs after the warm-up, before the measured window. */

@@ -62,6 +62,7 @@ export async function measureLoad (scenario: LoadScenario, contender: Contender,
       durationS: Math.max(settings.durationS, scenario.minDurationS ?? 0),
       method: scenario.request.method,
       headers: scenario.request.headers,
+      ...(scenario.newConnections === true ? { newConnections: true } : {}),
       ...(scenario.request.bodySize === undefined ? { body: scenario.request.body } : { bodySize: scenario.request.bodySize })
     }, settings.load, async () => {
       await waitForIdle(server.pid)

@@ -36,7 +36,12 @@ function describeRun (scenario: string, run: RunResult): string {
   if (!run.ok) return `  ${scenario} ${run.server}: error: ${run.error ?? 'no result'}`
   if (run.coldStart !== undefined) return `  ${scenario} ${run.server}: median ${formatNumber(run.coldStart.medianMs)} ms`
   const memory = run.memory === undefined ? '' : `, peak RSS ${formatMiB(run.memory.peakRssBytes)}`
-  return `  ${scenario} ${run.server}: ${formatNumber(run.load!.rps)} req/s, ${formatNumber(run.load!.mbps)} MB/s${memory}`
+  const resumed = run.load!.resumed === undefined ? '' : `, ${resumedText(run.load!.resumed, run.load!.connections ?? 0)}`
+  return `  ${scenario} ${run.server}: ${formatNumber(run.load!.rps)} req/s, ${formatNumber(run.load!.mbps)} MB/s${memory}${resumed}`
+}
+
+function resumedText (resumed: number, connections: number): string {
+  return `${resumed.toLocaleString('en-US')} of ${connections.toLocaleString('en-US')} connections resumed`
 }
 
 function servekitContenders ({ ctx, options, logs, stamp }: Environment, features: LoadScenario['features'], id: string): Contender[] {
@@ -135,6 +140,9 @@ export async function runLoadScenario (scenario: LoadScenario, env: Environment)
     }
   }
   result.runs = rounds.map((runs) => medianRun(runs, scenario.metric))
+  for (const run of result.runs) {
+    if (run.ok && run.load?.resumed !== undefined) result.notes.push(`${run.server}: ${resumedText(run.load.resumed, run.load.connections ?? 0)} a TLS session`)
+  }
   return result
 }
 

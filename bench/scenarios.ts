@@ -39,6 +39,11 @@ export interface LoadScenario {
   baseline?: Baseline
   /** With --peers, the peers able to do this take part (the others are noted absent); undefined: none. */
   peers: PeerAbility | undefined
+  /**
+   * Every request on a new connection (TLS, resuming the previous connection's
+   * session) from the load generator's own client instead of autocannon.
+   */
+  newConnections?: boolean
   /** Why this answer is not the one measured, or undefined when it is right. */
   check: (response: ProbeResponse, server: ServerKind) => string | undefined
 }
@@ -352,6 +357,22 @@ export const SCENARIOS: readonly Scenario[] = [
     features: ['tls'],
     python: 'tls',
     pythonNote: "the tutorial's secure_server.py (HTTP/1.0, so a TLS handshake per request)",
+    peers: 'tls',
+    check: wholeFile(sizeOf(FIXTURES.file1k))
+  },
+  {
+    kind: 'load',
+    id: 'https-new-conn',
+    title: 'HTTPS GET 1 KiB, new connection each',
+    measures: 'a TLS handshake per request, each client connection resuming the session of the one before (tickets): CPU µs/req is the figure to compare, as req/s is capped near 700 by the Node TLS client (about 1.4 ms of its CPU per connection); the notes say how many resumed',
+    metric: 'rps',
+    request: get(FIXTURES.file1k),
+    connections: 8,
+    tls: true,
+    newConnections: true,
+    features: ['tls'],
+    python: 'tls',
+    pythonNote: "the tutorial's secure_server.py",
     peers: 'tls',
     check: wholeFile(sizeOf(FIXTURES.file1k))
   },

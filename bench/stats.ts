@@ -16,6 +16,9 @@ export interface LoadSummary {
   non2xx: number
   /** Answers by status code, e.g. `{ "200": 41000 }`. */
   statuses: Record<string, number>
+  /** With a new connection per request (https-new-conn): connections opened, and how many resumed a TLS session. */
+  connections?: number
+  resumed?: number
 }
 
 export function summarize (result: autocannon.Result): LoadSummary {

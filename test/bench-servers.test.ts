@@ -6,6 +6,7 @@ import { parseCpuList } from '../bench/pinning.js'
 import { lastWordsOf } from '../bench/process.js'
 import type { ProbeResponse } from '../bench/probe.js'
 import { SCENARIOS, type LoadScenario, type Peer } from '../bench/scenarios.js'
+import { requestText } from '../bench/load-tls.js'
 import { caddyfile } from '../bench/peers/caddy.js'
 import { goBinaryName, goBuildEnv } from '../bench/peers/go-build.js'
 import { PEERS, peerSpec, peersFor } from '../bench/peers/index.js'
@@ -212,6 +213,20 @@ describe('--install-peers', () => {
     assert.deepEqual(plan[0], { command: 'sudo', args: ['apt-get', 'update'] })
     assert.deepEqual(plan[2], { command: 'npm', args: ['install', '--prefix', '/c/npm', 'sirv-cli@3'] })
     assert.deepEqual(installPlan([], { root: true, npmPrefix: '/c/npm' }), [])
+  })
+})
+
+describe('new TLS connection per request', () => {
+  it('asks for the file and for the connection to close', () => {
+    assert.equal(requestText({ host: '127.0.0.1', port: 9000, path: '/f', connections: 1 }), 'GET /f HTTP/1.1\r\nhost: 127.0.0.1:9000\r\nconnection: close\r\n\r\n')
+  })
+
+  it('https-new-conn uses it, over TLS, with the TLS-capable peers', () => {
+    const scenario = loadScenario('https-new-conn')
+    assert.equal(scenario.newConnections, true)
+    assert.equal(scenario.tls, true)
+    assert.equal(scenario.peers, 'tls')
+    assert.equal(loadScenario('https-1k').newConnections, undefined)
   })
 })
 
