@@ -134,8 +134,9 @@ Options:
                         http-server 14, serve 14, sirv-cli 3, Fastify with @fastify/static,
                         nginx, lighttpd, Caddy, Apache (event MPM), Go net/http
                         (bench/servers/go-peer.go, built with go build and cached)
-  --install-peers       install the missing peers (apt-get: nginx-light lighttpd caddy
-                        golang-go apache2; npm: http-server serve sirv-cli), printing
+  --install-peers       install the missing peers (apt-get: nginx-light lighttpd
+                        lighttpd-mod-openssl caddy golang-go apache2; npm: http-server@14
+                        serve@14 sirv-cli@3, globally as root), printing
                         each command; installed ones are left alone. Exits after,
                         unless --peers is given too
   --log-info            add a servekit run with --log-level info (the cost of request logs)
