@@ -141,6 +141,7 @@ describe('peer command lines and configs', () => {
     assert.match(config, /server\.bind = "127\.0\.0\.1"/)
     assert.match(config, /dir-listing\.activate = "enable"/)
     assert.match(config, /\$HTTP\["url"\] =~ "\^\/cgi-bin\/" \{[^}]*cgi\.assign = \( "\.sh" => "", "\.py" => "" \)/)
+    assert.match(config, /cgi\.assign[^}]*setenv\.set-environment = \( "PATH" => "\/usr\/bin" \)/)
     assert.doesNotMatch(config, /accesslog|mod_openssl/)
     const tls = launchOf('lighttpd', { tls: true }).files[0]!.content
     assert.match(tls, /"mod_openssl"/)

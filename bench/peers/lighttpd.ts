@@ -6,8 +6,9 @@ import { certificateOf, type PeerInput, type PeerSpec } from './peer.js'
 
 const quote = (text: string): string => JSON.stringify(text)
 
-export function lighttpdConfig (root: string, prefix: string, port: number, tls?: { cert: string, key: string }): string {
-  const modules = ['mod_dirlisting', 'mod_cgi', ...(tls === undefined ? [] : ['mod_openssl'])]
+/** `path`: the PATH CGI scripts get (mod_cgi passes none of its own environment), so `#!/usr/bin/env python3` finds the bench's interpreter. */
+export function lighttpdConfig (root: string, prefix: string, port: number, tls?: { cert: string, key: string }, path?: string): string {
+  const modules = ['mod_dirlisting', 'mod_setenv', 'mod_cgi', ...(tls === undefined ? [] : ['mod_openssl'])]
   return `server.modules = ( ${modules.map(quote).join(', ')} )
 server.document-root = ${quote(root)}
 server.bind = "127.0.0.1"
@@ -26,7 +27,7 @@ mimetype.assign = ( ".html" => "text/html", ".txt" => "text/plain", ".js" => "ap
 $HTTP["url"] =~ "^/cgi-bin/" {
   dir-listing.activate = "disable"
   cgi.assign = ( ".sh" => "", ".py" => "" )
-}
+${path === undefined ? '' : `  setenv.set-environment = ( "PATH" => ${quote(path)} )\n`}}
 ${tls === undefined
   ? ''
   : `ssl.engine = "enable"
@@ -44,7 +45,7 @@ export const LIGHTTPD: PeerSpec = {
     const config = join(input.prefix, 'lighttpd.conf')
     return {
       command: { command: input.executable, args: ['-D', '-f', config], env: input.ctx.env, cwd: input.ctx.root },
-      files: [{ path: config, content: lighttpdConfig(input.ctx.root, input.prefix, input.port, input.tls ? certificateOf(input) : undefined) }],
+      files: [{ path: config, content: lighttpdConfig(input.ctx.root, input.prefix, input.port, input.tls ? certificateOf(input) : undefined, input.ctx.env.PATH) }],
       folders: [input.prefix]
     }
   }
