@@ -315,6 +315,14 @@ describe('ranges', () => {
     assert.equal(res.body, '')
   })
 
+  test('a browser\'s unsatisfiable range is the 416 page, with Content-Range still', async () => {
+    const res = await range('bytes=10-20', { accept: 'text/html,application/xhtml+xml,*/*;q=0.8' })
+    assert.equal(res.statusCode, 416)
+    assert.equal(res.headers['content-range'], 'bytes */10')
+    assert.match(String(res.headers['content-type']), /^text\/html/)
+    assert.match(res.body, /<h1>Range Not Satisfiable<\/h1>/)
+  })
+
   test('an invalid Range header is ignored', async () => {
     const res = await range('bytes=5-2')
     assert.equal(res.statusCode, 200)

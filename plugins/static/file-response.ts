@@ -3,6 +3,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import type { Readable } from 'node:stream'
 import { httpError } from '../../src/errors.js'
+import { prefersHtml, sendError } from '../../src/error-reply.js'
 import { WHOLE_FILE_BYTES, type Lookup, type Opened } from '../../src/lookup/index.js'
 import { judgedForm, planCoding, sendCoded, type FileCoding, type Form } from './compressed-response.js'
 import { conditionalStatus, fileHeaders, type FileHeaders } from './file-headers.js'
@@ -65,7 +66,10 @@ async function sendIdentity (request: FastifyRequest, reply: FastifyReply, file:
     ? decideRange(request.headers.range, size)
     : { kind: 'full' as const }
   if (decision.kind === 'unsatisfiable') {
-    return await reply.code(416).header('content-range', `bytes */${size}`).header('content-length', 0).send()
+    reply.code(416).header('content-range', `bytes */${size}`)
+    // A browser gets the page every other error has; other clients the bare 416 as before.
+    if (prefersHtml(request.headers.accept)) return await sendError(request, reply, 416, 'Range Not Satisfiable')
+    return await reply.header('content-length', 0).send()
   }
 
   reply.headers(headers).header('cache-control', caching)
