@@ -13,3 +13,10 @@ export const FAVICON_HEADERS = {
   'cache-control': 'public, max-age=604800',
   'x-content-type-options': 'nosniff'
 }
+
+/**
+ * Named in every page's head, so that a browser which looks for an icon only where a page
+ * names one (or skips an SVG at the default path) still finds it. Root-relative: the
+ * folder's own favicon.ico when it has one, else the icon above.
+ */
+export const FAVICON_LINK = '<link rel="icon" href="/favicon.ico">'

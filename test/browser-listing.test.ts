@@ -28,6 +28,8 @@ describe('the listing in a browser', { skip: NO_BROWSER }, () => {
       'medium.txt': 'a'.repeat(2_000),
       'large.bin': 'a'.repeat(50_000),
       'holiday.mp4': 'a'.repeat(10),
+      'PXL_20241224_183012345.jpg': 'x',
+      'DSC01234.JPG': 'x',
       'notes.md': 'a'.repeat(300),
       'a-really-long-file-name-without-any-spaces-from-a-camera-export-2026.jpeg': 'x',
       [XSS_FILE]: 'x',
@@ -109,16 +111,56 @@ describe('the listing in a browser', { skip: NO_BROWSER }, () => {
     await page.waitForURL(base + '/')
   })
 
-  test('on a phone (390×844) nothing scrolls sideways and rows are a thumb high', async () => {
+  // Where a link's text goes onto a new line: the names cut there, e.g. 'DSC01234.JP|G'.
+  const breaks = async (): Promise<string[]> => await page.evaluate(`[...document.querySelectorAll('.ls tbody td:first-child a')].flatMap((a) => {
+    const text = a.firstChild
+    const name = text.textContent
+    const cuts = []
+    let top
+    for (let i = 0; i < name.length; i++) {
+      const range = document.createRange()
+      range.setStart(text, i)
+      range.setEnd(text, i + 1)
+      const rect = range.getClientRects()[0]
+      if (rect === undefined) continue
+      if (top !== undefined && rect.top > top + 2) cuts.push(name.slice(0, i) + '|' + name.slice(i))
+      top = rect.top
+    }
+    return cuts
+  })`) as string[]
+
+  test('on a phone (390×844 and 360×740) nothing scrolls sideways and no everyday name is cut', async () => {
+    for (const [width, height] of [[390, 844], [360, 740]] as const) {
+      await page.setViewportSize({ width, height })
+      await page.goto(base + '/')
+      const { scroll, client } = await page.evaluate('({ scroll: document.documentElement.scrollWidth, client: document.documentElement.clientWidth })') as { scroll: number, client: number }
+      assert.ok(scroll <= client, `page is ${scroll}px wide in a ${client}px viewport`)
+      // Camera names and the like fit on one line; only the 70-letter name may wrap.
+      const cut = (await breaks()).filter((name) => !name.startsWith('a-really-long'))
+      assert.deepEqual(cut, [], `at ${width}px`)
+    }
+    await page.setViewportSize({ width: 1280, height: 900 })
+  })
+
+  test('on a phone the whole name cell is the link, a thumb high, and the filter still hides rows', async () => {
     await page.setViewportSize({ width: 390, height: 844 })
     await page.goto(base + '/')
-    const { scroll, width } = await page.evaluate('({ scroll: document.documentElement.scrollWidth, width: document.documentElement.clientWidth })') as { scroll: number, width: number }
-    assert.ok(scroll <= width, `page is ${scroll}px wide in a ${width}px viewport`)
-    const heights = await page.$$eval('.ls tbody tr', (rows) => rows.map((row) => row.getBoundingClientRect().height))
-    assert.ok(Math.min(...heights) >= 44, `shortest row ${Math.min(...heights)}px`)
-    // "holiday.mp4" is not broken in two: its link is one line high.
-    const lines = await page.locator('a', { hasText: 'holiday.mp4' }).evaluate((a) => a.getClientRects().length)
-    assert.equal(lines, 1)
+    const boxes = await page.$$eval('.ls tbody tr:not(.up)', (rows) => rows.map((row) => {
+      const link = row.querySelector('td:first-child a')!.getBoundingClientRect()
+      return { row: row.getBoundingClientRect().height, width: link.width, height: link.height }
+    }))
+    assert.ok(Math.min(...boxes.map((box) => box.row)) >= 44, `shortest row ${Math.min(...boxes.map((box) => box.row))}px`)
+    assert.ok(Math.min(...boxes.map((box) => box.height)) >= 40, `shortest link ${Math.min(...boxes.map((box) => box.height))}px`)
+    assert.ok(Math.min(...boxes.map((box) => box.width)) >= 300, `narrowest link ${Math.min(...boxes.map((box) => box.width))}px`)
+    // Size and time sit under the name, inside the row.
+    const under = await page.locator('tr', { hasText: 'DSC01234.JPG' }).evaluate((row) => {
+      const [name, size] = [...row.children].map((cell) => cell.getBoundingClientRect())
+      return size!.top >= name!.bottom - 1
+    })
+    assert.equal(under, true)
+    await page.locator('#filter').fill('DSC')
+    assert.deepEqual(await names(), ['DSC01234.JPG'])
+    assert.equal(await page.locator('.ls tbody tr:not(.up)').evaluateAll((rows) => rows.filter((row) => row.getBoundingClientRect().height > 0).length), 1)
     await page.setViewportSize({ width: 1280, height: 900 })
   })
 

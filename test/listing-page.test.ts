@@ -2,7 +2,7 @@ import { strict as assert } from 'node:assert'
 import { createHash } from 'node:crypto'
 import { test } from 'node:test'
 import type { ListingEntry } from '../plugins/static/listing.js'
-import { exactSize, LISTING_CSP, renderListingHtml, renderListingJson } from '../plugins/static/listing-html.js'
+import { exactSize, LISTING_CSP, listingCsp, renderListingHtml, renderListingJson } from '../plugins/static/listing-html.js'
 import { kindOf } from '../plugins/static/listing-page-icons.js'
 import { renderReadme } from '../plugins/static/readme.js'
 
@@ -67,6 +67,38 @@ test('the CSP allows the page\'s own script and style by hash, and nothing inlin
   assert.doesNotMatch(LISTING_CSP, /unsafe-inline|unsafe-eval/)
   assert.equal(html.match(/<script/g)?.length, 1)
   assert.doesNotMatch(html, / style=| on[a-z]+=/)
+  assert.match(LISTING_CSP, /; frame-ancestors 'self';/)
+})
+
+const hashOf = (text: string): string => `'sha256-${createHash('sha256').update(text).digest('base64')}'`
+const inline = (html: string, tag: 'script' | 'style'): string[] => [...html.matchAll(new RegExp(`<${tag}>([\\s\\S]*?)</${tag}>`, 'g'))].map((m) => m[1]!)
+
+test('the upload script and styles come only with the upload form, each allowed by its own hash', () => {
+  const plain = renderListingHtml('/', [entry('a')], 'name', 'asc', { actions: {} })
+  assert.equal(inline(plain, 'script').length, 1)
+  assert.equal(inline(plain, 'style').length, 1)
+  assert.doesNotMatch(plain, /form\.upl|\.drop\{|XMLHttpRequest/)
+  assert.equal(listingCsp({}), LISTING_CSP)
+
+  const upload = renderListingHtml('/', [entry('a')], 'name', 'asc', { actions: { upload: true } })
+  const uploadCsp = listingCsp({ upload: true })
+  assert.equal(inline(upload, 'script').length, 2)
+  assert.equal(inline(upload, 'style').length, 2)
+  assert.match(inline(upload, 'script')[1]!, /XMLHttpRequest/)
+  for (const text of [...inline(upload, 'script'), ...inline(upload, 'style')]) assert.ok(uploadCsp.includes(hashOf(text)), text.slice(0, 40))
+  assert.match(uploadCsp, /form-action 'self'; connect-src 'self'$/)
+
+  // The zip link alone needs the actions' styles, not the uploads' script.
+  const zip = renderListingHtml('/', [entry('a')], 'name', 'asc', { actions: { archive: true } })
+  const zipCsp = listingCsp({ archive: true })
+  assert.equal(inline(zip, 'script').length, 1)
+  assert.equal(inline(zip, 'style').length, 2)
+  for (const text of [...inline(zip, 'script'), ...inline(zip, 'style')]) assert.ok(zipCsp.includes(hashOf(text)))
+  assert.match(zipCsp, /form-action 'none'$/)
+})
+
+test('the page names the favicon at the path servekit answers it on', () => {
+  assert.match(renderListingHtml('/a/', [], 'name', 'asc'), /<head>[\s\S]*<link rel="icon" href="\/favicon\.ico">[\s\S]*<\/head>/)
 })
 
 test('an empty folder says so; a full one counts folders and files', () => {
@@ -94,6 +126,13 @@ test('README markdown cannot carry markup or script: raw HTML is text, javascrip
 test('the page weighs less than before: a 1,000-entry listing under 170,000 bytes (181,661 before)', () => {
   const entries = Array.from({ length: 1000 }, (_, i) => entry(`file-${String(i).padStart(3, '0')}.txt`, 'file', 10 + (i % 5)))
   assert.ok(Buffer.byteLength(renderListingHtml('/listing-1000/', entries, 'name', 'asc')) < 170_000)
+})
+
+test('without uploads the fixed block (an empty folder\'s page) stays under 17 kB (20,479 bytes when every page carried the upload part)', () => {
+  const fixed = Buffer.byteLength(renderListingHtml('/', [], 'name', 'asc'))
+  const withUpload = Buffer.byteLength(renderListingHtml('/', [], 'name', 'asc', { actions: { upload: true } }))
+  assert.ok(fixed < 17_000, `${fixed} bytes`)
+  assert.ok(withUpload - fixed > 4_000, `${withUpload - fixed} bytes`)
 })
 
 test('the JSON listing is unchanged', () => {

@@ -3,20 +3,26 @@
 // too, in the title and the breadcrumbs. The page works without its script, which only
 // enhances it (listing-page-script.ts), and its CSP allows that script and style by hash.
 import { createHash } from 'node:crypto'
+import { FAVICON_LINK } from '../../src/favicon.js'
 import { escapeHtml } from '../../src/html.js'
 import { encodeSegment } from '../../src/safe-path.js'
 import type { ListingEntry, SortKey, SortOrder } from './listing.js'
 import { kindOf } from './listing-page-icons.js'
-import { LISTING_SCRIPT, LISTING_SCRIPT_HASH } from './listing-page-script.js'
-import { LISTING_STYLE } from './listing-page-style.js'
+import { LISTING_SCRIPT, LISTING_SCRIPT_HASH, UPLOAD_SCRIPT, UPLOAD_SCRIPT_HASH } from './listing-page-script.js'
+import { ACTIONS_STYLE, LISTING_STYLE } from './listing-page-style.js'
+
+const styleHash = (style: string): string => `'sha256-${createHash('sha256').update(style).digest('base64')}'`
+const LISTING_STYLE_HASH = styleHash(LISTING_STYLE)
+const ACTIONS_STYLE_HASH = styleHash(ACTIONS_STYLE)
 
 /**
  * The listing page's Content-Security-Policy: its one style sheet and one script, by hash;
- * images from the site itself (a README's pictures) or inline (the type icons); nothing
- * else, and no <base> or form that could send a visitor elsewhere.
+ * images from the site itself (a README's pictures, the favicon) or inline (the type icons);
+ * nothing else, no <base> or form that could send a visitor elsewhere, and framed by
+ * pages of this site only.
  */
-export const LISTING_CSP = `default-src 'none'; style-src 'sha256-${createHash('sha256').update(LISTING_STYLE).digest('base64')}'; ` +
-  `script-src ${LISTING_SCRIPT_HASH}; img-src 'self' data:; base-uri 'none'; form-action 'none'`
+export const LISTING_CSP = `default-src 'none'; style-src ${LISTING_STYLE_HASH}; ` +
+  `script-src ${LISTING_SCRIPT_HASH}; img-src 'self' data:; base-uri 'none'; frame-ancestors 'self'; form-action 'none'`
 
 /** Controls shown for features other plugins serve; each off unless that plugin is on. */
 export interface ListingActions {
@@ -27,11 +33,17 @@ export interface ListingActions {
 }
 
 /**
- * The CSP of a listing with `actions`: with uploads, its forms may post to this site and
- * its script may send files here (`fetch`-like requests to itself); nowhere else.
+ * The CSP of a listing with `actions`: with any, the actions' style sheet too; with uploads,
+ * the uploads' script too, its forms may post to this site and that script may send files
+ * here (`fetch`-like requests to itself); nowhere else.
  */
 export function listingCsp (actions: ListingActions): string {
-  return actions.upload === true ? LISTING_CSP.replace("form-action 'none'", "form-action 'self'; connect-src 'self'") : LISTING_CSP
+  const upload = actions.upload === true
+  if (!upload && actions.archive !== true) return LISTING_CSP
+  const csp = LISTING_CSP.replace(LISTING_STYLE_HASH, `${LISTING_STYLE_HASH} ${ACTIONS_STYLE_HASH}`)
+  return upload
+    ? csp.replace(LISTING_SCRIPT_HASH, `${LISTING_SCRIPT_HASH} ${UPLOAD_SCRIPT_HASH}`).replace("form-action 'none'", "form-action 'self'; connect-src 'self'")
+    : csp
 }
 
 // Plain forms posting to the folder's own URL: they work without the script, which
@@ -135,20 +147,24 @@ export interface ListingExtras {
 export function renderListingHtml (urlPath: string, entries: readonly ListingEntry[], sort: SortKey, order: SortOrder, extras: ListingExtras = {}): string {
   const title = `Directory listing for ${escapeHtml(urlPath)}`
   const parent = urlPath === '/' ? '' : '<tr class="up"><td><a href="../">../</a><td><td>\n'
+  const actions = extras.actions ?? {}
+  // The upload form's styles and script come only with the form: 5 kB on every other page.
+  const actionStyle = actions.upload === true || actions.archive === true ? `<style>${ACTIONS_STYLE}</style>\n` : ''
+  const uploadScript = actions.upload === true ? `<script>${UPLOAD_SCRIPT}</script>\n` : ''
   const readme = extras.readmeHtml === undefined
     ? ''
     : `<section class="readme" aria-labelledby="readme"><h2 id="readme">README</h2><div class="md">\n${extras.readmeHtml}</div></section>\n`
   return '<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n' +
     '<meta name="viewport" content="width=device-width, initial-scale=1">\n<meta name="color-scheme" content="light dark">\n' +
-    `<title>${title}</title>\n<style>${LISTING_STYLE}</style>\n</head>\n<body>\n` +
+    `<title>${title}</title>\n${FAVICON_LINK}\n<style>${LISTING_STYLE}</style>\n${actionStyle}</head>\n<body>\n` +
     `<header class="top"><div class="in bar">${breadcrumbs(urlPath)}` +
     '<div class="filter" hidden><label class="sr" for="filter">Filter by name</label>' +
     '<input id="filter" type="search" placeholder="Filter by name" autocomplete="off" spellcheck="false"><kbd aria-hidden="true">/</kbd></div></div></header>\n' +
-    `<main class="in">\n<h1 class="sr">${title}</h1>\n${actionsBar(extras.actions ?? {})}<table class="ls">\n<thead><tr>${headings(sort, order)}</tr></thead>\n<tbody>\n` +
+    `<main class="in">\n<h1 class="sr">${title}</h1>\n${actionsBar(actions)}<table class="ls">\n<thead><tr>${headings(sort, order)}</tr></thead>\n<tbody>\n` +
     parent + entries.map(row).join('\n') + '\n</tbody>\n</table>\n' +
     (entries.length === 0 ? '<p class="empty">This folder is empty.</p>\n' : summary(entries) + '\n') +
     readme + '</main>\n' +
-    `<script>${LISTING_SCRIPT}</script>\n</body>\n</html>\n`
+    `<script>${LISTING_SCRIPT}</script>\n${uploadScript}</body>\n</html>\n`
 }
 
 /** The contract's JSON shape; never a server path. */

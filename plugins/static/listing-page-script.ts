@@ -1,12 +1,12 @@
-// The listing's only script. It enhances a page that works without it: times in the
+// The listing's scripts. They enhance a page that works without them: times in the
 // viewer's local zone (the UTC value stays in each <time>'s datetime), sorting in place
 // by a header click (the header links still sort on the server), a filter that hides
 // rows as you type, and keys: `/` to filter, arrows to move between names, Enter to
-// open the first match, Escape to clear. With uploads on, it sends the upload form's
-// files one request each with a progress bar, takes files and folders dropped on the
+// open the first match, Escape to clear. With uploads on, a second script sends the upload
+// form's files one request each with a progress bar, takes files and folders dropped on the
 // page, and offers a folder picker; a dropped folder's files carry their relative path
-// in a `path` field, from which the server makes the folders (plugins/upload).
-// Served inline and allowed by its hash only.
+// in a `path` field, from which the server makes the folders (plugins/upload). Only pages
+// with the upload form carry it. Each is served inline and allowed by its hash only.
 import { createHash } from 'node:crypto'
 
 const SOURCE = String.raw`(() => {
@@ -113,7 +113,10 @@ const SOURCE = String.raw`(() => {
       else if (next < all.length) all[next].focus()
     }
   })
+})()`
 
+const UPLOAD_SOURCE = String.raw`(() => {
+  const d = document
   const form = d.querySelector('form.upl')
   if (form === null) return
   const progress = d.querySelector('.prog')
@@ -221,7 +224,15 @@ const SOURCE = String.raw`(() => {
 })()`
 
 // Indentation and comment lines are for people; the newlines stay (statements end there).
-export const LISTING_SCRIPT = SOURCE.replace(/^\s+/gm, '').replace(/^\/\/.*\n/gm, '')
+const minified = (source: string): string => source.replace(/^\s+/gm, '').replace(/^\/\/.*\n/gm, '')
+const hashOf = (script: string): string => `'sha256-${createHash('sha256').update(script).digest('base64')}'`
+
+export const LISTING_SCRIPT = minified(SOURCE)
 
 /** The CSP source that allows this script and no other. */
-export const LISTING_SCRIPT_HASH = `'sha256-${createHash('sha256').update(LISTING_SCRIPT).digest('base64')}'`
+export const LISTING_SCRIPT_HASH = hashOf(LISTING_SCRIPT)
+
+/** The uploads' script, for pages with the upload form only. */
+export const UPLOAD_SCRIPT = minified(UPLOAD_SOURCE)
+
+export const UPLOAD_SCRIPT_HASH = hashOf(UPLOAD_SCRIPT)
