@@ -1,16 +1,17 @@
 // The app factory: validated options in, a Fastify instance (not listening) out,
 // with one plugin per capability.
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify'
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyRequest } from 'fastify'
 import staticFiles from '../plugins/static/index.js'
 import health from '../routes/health/index.js'
 import { clientErrorHandler } from './client-errors.js'
-import { useErrorReplies } from './error-reply.js'
+import { errorHandler, useErrorReplies } from './error-reply.js'
 import { createLogger } from './logger.js'
 import { createLookup } from './lookup/index.js'
 import type { CacheLimits } from './lookup/cached.js'
 import { resolveOptions, type ResolvedOptions, type ServekitOptions } from './options.js'
 import { RequestLog } from './request-log.js'
 import { originForm } from './request-target.js'
+import { urlPathOf } from './safe-path.js'
 import { loadTls, type HttpsOptions } from './tls/index.js'
 import { hookTlsServer } from './tls/server-hooks.js'
 
@@ -75,6 +76,9 @@ export async function buildApp (input: AppOptions = {}): Promise<FastifyInstance
     ...(https === undefined ? { http: sweep } : { https: { ...https, ...sweep } }),
     rewriteUrl: (request) => originForm(request.url ?? '/'),
     clientErrorHandler,
+    // A URL Fastify cannot decode (`/%`) is answered before any route: without this, its own
+    // JSON in another shape, even to a browser.
+    frameworkErrors: (error, request, reply) => { void errorHandler(error, request, reply) },
     loggerInstance: input.logger ?? await createLogger({ level: options.logLevel, format: options.logFormat }),
     logController: new RequestLog(),
     requestTimeout: requestTimeout(options),
@@ -107,6 +111,26 @@ export async function buildApp (input: AppOptions = {}): Promise<FastifyInstance
   }, { cache: input.lookupCache, warn: (message) => { app.log.warn(message) } })
   app.addHook('onClose', async () => { lookup.close() })
   const reserved = cgiOptions === undefined ? [] : ['cgi-bin']
+  // An error page's way back: the deepest folder on the failed URL's path that is there to be
+  // listed (not /cgi-bin/, nor a folder that was never made). Walked from the top and stopped at
+  // the first miss, so a URL of a thousand made-up segments costs one lookup, not a thousand.
+  // Behind a password, only a client that gave it has the disk looked at: to anyone else, or
+  // before the password is checked (a URL Fastify cannot decode), whether /secret/ is there
+  // would show in the way back of a 401 for /secret/x.
+  app.decorate('errorWayBack', async (folder: string, request: FastifyRequest): Promise<string> => {
+    if (options.auth !== undefined && typeof request.authUser !== 'string') return '/'
+    const segments = folder.split('/').filter((segment) => segment !== '').map((segment) => decodeURIComponent(segment))
+    if (segments.length === 0 || reserved.includes(segments[0]!)) return '/'
+    let found = 0
+    while (found < segments.length) {
+      const opened = await lookup.open(segments.slice(0, found + 1)).catch(() => undefined)
+      if (opened === undefined) break
+      opened.descriptor.release()
+      if (opened.kind !== 'folder') break
+      found++
+    }
+    return urlPathOf(segments.slice(0, found), true)
+  })
   // Before everything that answers: a 401 or a 404 still carries the CORS headers,
   // and the password guards every route, files, CGI and route modules alike.
   if (options.cors !== undefined) await app.register((await import('../plugins/cors/index.js')).default, { origin: options.cors })

@@ -1,12 +1,11 @@
 // The HTML error page, for clients that prefer HTML: what went wrong in one sentence, and
 // a way back. Pure, so its escaping is tested without a server.
+import { createHash } from 'node:crypto'
 import { STATUS_CODES } from 'node:http'
+import { FAVICON_LINK } from './favicon.js'
 import { escapeHtml } from './html.js'
 import { PAGE_STYLE } from './page-style.js'
 import { pathOf } from './safe-path.js'
-
-// No script and nothing to load: the page needs no more than its own styles.
-export const ERROR_PAGE_CSP = "default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
 
 const STYLE = PAGE_STYLE +
   '.err{max-width:36rem;padding-block:3.5rem 2rem}' +
@@ -14,10 +13,17 @@ const STYLE = PAGE_STYLE +
   '.path{margin:0 0 .75rem}.path code{font:.85rem ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;background:var(--sf);border:1px solid var(--bd);border-radius:6px;padding:.2rem .5rem;overflow-wrap:anywhere}' +
   '.err h1{margin:.5rem 0 .75rem;font-size:1.6rem}.err p.msg{margin:0 0 2rem;color:var(--mu);overflow-wrap:anywhere}'
 
+// No script and nothing to load but the favicon: the page's one style sheet, by hash, as the
+// listing's (no 'unsafe-inline', so no injected <style> or style attribute could apply).
+// Framed by this site only, as the listing is: a framed listing's dead link shows this page.
+export const ERROR_PAGE_CSP = `default-src 'none'; style-src 'sha256-${createHash('sha256').update(STYLE).digest('base64')}'; ` +
+  "img-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'self'"
+
 /**
  * The folder a visitor most likely came from: the parent of the URL path, or `/`. Only
- * the path is looked at, never the disk, so it may not be listed; it is rebuilt from
- * clean segments, so it cannot become `//evil.example/` or leave the site.
+ * the path is looked at, never the disk (the app then walks it back to a folder that is
+ * there: `errorWayBack` in src/error-reply.ts); it is rebuilt from clean segments, so it
+ * cannot become `//evil.example/` or leave the site.
  */
 export function nearestFolder (url: string): string {
   const path = pathOf(url)
@@ -57,17 +63,18 @@ export interface ErrorPage {
   message: string
   /** The request's URL, for the way back. */
   url: string
+  /** The way back, a folder URL path checked to be there; by default `nearestFolder(url)`. */
+  back?: string
 }
 
-export function renderErrorPage ({ statusCode, message, url }: ErrorPage): string {
+export function renderErrorPage ({ statusCode, message, url, back = nearestFolder(url) }: ErrorPage): string {
   const name = STATUS_CODES[statusCode] ?? 'Error'
   const reason = escapeHtml(name)
   const text = message === name ? DESCRIPTIONS[statusCode] ?? message : message
-  const back = nearestFolder(url)
   const label = back === '/' ? 'Go to the top folder' : `Back to ${escapeHtml(safeDecode(back))}`
   return '<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n' +
     '<meta name="viewport" content="width=device-width, initial-scale=1">\n' +
-    `<title>${statusCode} ${reason}</title>\n<style>${STYLE}</style>\n</head>\n<body>\n` +
+    `<title>${statusCode} ${reason}</title>\n${FAVICON_LINK}\n<style>${STYLE}</style>\n</head>\n<body>\n` +
     '<header class="top"><div class="in bar"><a class="brand" href="/">servekit</a></div></header>\n' +
     `<main class="in"><div class="err">\n<p class="code">${statusCode}</p>\n<h1>${reason}</h1>\n` +
     `<p class="path"><code>${escapeHtml(safeDecode(pathOf(url)))}</code></p>\n<p class="msg">${escapeHtml(text)}</p>\n<p><a class="btn" href="${escapeHtml(back)}">${label}</a></p>\n</div></main>\n</body>\n</html>\n`

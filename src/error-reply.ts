@@ -8,12 +8,29 @@
 import { STATUS_CODES } from 'node:http'
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import Negotiator from 'negotiator'
-import { ERROR_PAGE_CSP, renderErrorPage } from './error-page.js'
+import { ERROR_PAGE_CSP, nearestFolder, renderErrorPage } from './error-page.js'
 import { FAVICON, FAVICON_HEADERS } from './favicon.js'
 import { escapeControls } from './logger.js'
 import { pathOf } from './safe-path.js'
 
 const OFFERED = ['application/json', 'text/html']
+
+/** From the parent folder of a failed URL (`/a/b/`), the nearest one that is there to be listed. */
+export type WayBack = (folder: string, request: FastifyRequest) => Promise<string>
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** Set by buildApp from its lookup; without it, an error page links to the URL's parent. */
+    errorWayBack?: WayBack
+  }
+}
+
+async function wayBack (request: FastifyRequest, url: string): Promise<string> {
+  const parent = nearestFolder(url)
+  const find = request.server.errorWayBack
+  if (find === undefined || parent === '/') return parent
+  return await find(parent, request).catch(() => '/')
+}
 
 /** True when `Accept` ranks HTML above JSON: browsers do, `curl` and `fetch` (`*∕*`) do not. */
 export function prefersHtml (accept: string | undefined): boolean {
@@ -67,7 +84,7 @@ export async function sendError (request: FastifyRequest, reply: FastifyReply, s
   reply.code(statusCode).header('vary', 'Accept').header('x-content-type-options', 'nosniff')
   if (prefersHtml(request.headers.accept)) {
     return await reply.header('content-security-policy', ERROR_PAGE_CSP).type('text/html; charset=utf-8')
-      .send(renderErrorPage({ statusCode, message, url }))
+      .send(renderErrorPage({ statusCode, message, url, back: await wayBack(request, url) }))
   }
   return await reply.type('application/json; charset=utf-8').send(errorJson(statusCode, message))
 }

@@ -1,4 +1,5 @@
 import { strict as assert } from 'node:assert'
+import { createHash } from 'node:crypto'
 import { after, before, describe, test } from 'node:test'
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify'
 import { buildApp } from '../src/app.js'
@@ -76,7 +77,7 @@ describe('error replies over the app', () => {
   let fixture: Fixture
   let app: FastifyInstance
   before(async () => {
-    fixture = await makeTree({ 'a.txt': 'hello', 'cgi-bin/broken.sh': sh('echo no header block'), 'cgi-bin/busy.sh': sh('printf "Content-Type: text/plain\\n\\nok"') })
+    fixture = await makeTree({ 'a.txt': 'hello', 'docs/b.txt': 'in a folder', 'cgi-bin/broken.sh': sh('echo no header block'), 'cgi-bin/busy.sh': sh('printf "Content-Type: text/plain\\n\\nok"') })
     app = await buildApp({ directory: fixture.dir, logLevel: 'silent', cgi: true })
   })
   after(async () => { await app.close(); await fixture.cleanup() })
@@ -90,6 +91,38 @@ describe('error replies over the app', () => {
     assert.match(res.body, /<title>404 Not Found<\/title>/)
     assert.match(res.body, /<a class="btn" href="\/docs\/">Back to \/docs\/<\/a>/)
     assert.match(res.body, /prefers-color-scheme:dark/)
+  })
+
+  test('the way back is a folder that is there: not one never made, a file, or /cgi-bin/', async () => {
+    const back = async (url: string): Promise<string | undefined> =>
+      /<a class="btn" href="([^"]*)"/.exec((await app.inject({ url, headers: { accept: BROWSER } })).body)?.[1]
+    assert.equal(await back('/docs/gone/deeper/x.txt'), '/docs/')
+    assert.equal(await back('/gone/again/'), '/')
+    assert.equal(await back('/a.txt/x'), '/')
+    assert.equal(await back('/cgi-bin/broken.sh'), '/')
+  })
+
+  test('a page\'s CSP allows its one style sheet by hash, the favicon it names, and framing by this site only', async () => {
+    const res = await app.inject({ url: '/nope', headers: { accept: BROWSER } })
+    const csp = String(res.headers['content-security-policy'])
+    const style = /<style>([\s\S]*?)<\/style>/.exec(res.body)![1]!
+    assert.ok(csp.includes(`style-src 'sha256-${createHash('sha256').update(style).digest('base64')}';`), csp)
+    assert.doesNotMatch(csp, /unsafe-inline|script-src/)
+    assert.match(csp, /img-src 'self';/)
+    assert.match(csp, /frame-ancestors 'self'/)
+    assert.match(res.body, /<head>[\s\S]*<link rel="icon" href="\/favicon\.ico">[\s\S]*<\/head>/)
+  })
+
+  test('a URL Fastify cannot decode (/%) is a page in a browser and the JSON shape for curl', async () => {
+    const page = await app.inject({ url: '/docs/%', headers: { accept: BROWSER } })
+    assert.equal(page.statusCode, 400)
+    assert.match(String(page.headers['content-type']), /^text\/html/)
+    assert.match(page.body, /<h1>Bad Request<\/h1>/)
+    assert.match(page.body, /<a class="btn" href="\/docs\/">/)
+    const json = await app.inject({ url: '/%', headers: { accept: '*/*' } })
+    assert.equal(json.statusCode, 400)
+    assert.deepEqual(Object.keys(json.json() as object), ['statusCode', 'error', 'message'])
+    assert.equal((json.json() as { error: string }).error, 'Bad Request')
   })
 
   test('curl gets the JSON shape, exactly', async () => {
@@ -127,6 +160,26 @@ describe('error replies over the app', () => {
   })
 })
 
+describe('the way back behind a password', () => {
+  let fixture: Fixture
+  let app: FastifyInstance
+  before(async () => {
+    fixture = await makeTree({ 'secret/a.txt': 'x' })
+    app = await buildApp({ directory: fixture.dir, logLevel: 'silent', auth: ['me:s3cret'] })
+  })
+  after(async () => { await app.close(); await fixture.cleanup() })
+  const back = async (url: string, headers: Record<string, string> = {}): Promise<string | undefined> =>
+    /<a class="btn" href="([^"]*)"/.exec((await app.inject({ url, headers: { accept: BROWSER, ...headers } })).body)?.[1]
+
+  test('does not tell a client without it which folders are there', async () => {
+    assert.equal(await back('/secret/x.txt'), '/')
+    assert.equal(await back('/secret/%'), '/')
+  })
+  test('is the nearest folder once the password is given', async () => {
+    assert.equal(await back('/secret/gone/x.txt', { authorization: `Basic ${Buffer.from('me:s3cret').toString('base64')}` }), '/secret/')
+  })
+})
+
 describe('the echo route and the login demo', () => {
   let fixture: Fixture
   let app: FastifyInstance
@@ -154,6 +207,16 @@ describe('the echo route and the login demo', () => {
 
   test('the login page follows dark mode too', async () => {
     assert.match((await app.inject('/login')).body, /prefers-color-scheme:dark/)
+  })
+
+  test('the login page\'s CSP allows its one style sheet by hash, nothing inline besides', async () => {
+    const res = await app.inject('/login')
+    const csp = String(res.headers['content-security-policy'])
+    const style = /<style>([\s\S]*?)<\/style>/.exec(res.body)![1]!
+    assert.ok(csp.includes(`style-src 'sha256-${createHash('sha256').update(style).digest('base64')}';`), csp)
+    assert.doesNotMatch(csp, /unsafe-inline/)
+    assert.match(csp, /frame-ancestors 'none'/)
+    assert.match(res.body, /<link rel="icon" href="\/favicon\.ico">/)
   })
 })
 
