@@ -115,6 +115,7 @@ export const OPTIONS = {
   cgiMaxMemory: { kind: 'number', flag: 'cgi-max-memory', value: 'SIZE', needs: 'cgi', whole: true, min: 0, max: 1024 ** 4, default: 0, unit: 'bytes', help: 'data memory of each script process (RLIMIT_DATA, via prlimit); 0: no limit' },
   cgiMaxCpu: { kind: 'number', flag: 'cgi-max-cpu', value: 'SECONDS', needs: 'cgi', whole: true, min: 0, max: ONE_DAY, default: 0, unit: 'CPU seconds', help: 'CPU time of each script process (RLIMIT_CPU, via prlimit); 0: no limit' },
   cgiMaxProcesses: { kind: 'number', flag: 'cgi-max-processes', value: 'N', needs: 'cgi', whole: true, min: 0, max: 1_000_000, default: 0, help: 'processes of servekit\'s user a script may fork up to (RLIMIT_NPROC, via prlimit); 0: no limit' },
+  cgiSpawner: { kind: 'boolean', flag: 'cgi-spawner', needs: 'cgi', default: true, help: 'start scripts with Node\'s spawn instead of a small python3 helper (posix_spawn, cheaper per script; used when python3 3.9+ is there)' },
   workers: { kind: 'text', flag: 'workers', value: 'N', cliOnly: true, help: 'serve from N processes sharing the port, restarted when they die; auto: one per CPU (default: 1)' },
   trustProxy: { kind: 'text', flag: 'trust-proxy', value: 'ADDRS', help: 'believe X-Forwarded-For/-Proto/-Host only from these proxy addresses or CIDR ranges, comma-separated (default: from nobody)' },
   logLevel: { kind: 'choice', flag: 'log-level', value: 'LEVEL', choices: LOG_LEVELS, default: 'info', help: LOG_LEVELS.join(', ') },

@@ -82,6 +82,8 @@ export interface ServekitOptions extends TlsOptions, Omit<TableOptions, 'trustPr
    * own PATH and locale (LANG, LANGUAGE, LC_*, TZ); default `PATH=/usr/local/bin:/usr/bin:/bin`.
    */
   cgiEnv?: Record<string, string>
+  /** Start scripts through the python3 spawner when it is there (plugins/cgi/spawner.ts). Default true. */
+  cgiSpawner?: boolean
   /**
    * Proxies whose X-Forwarded-For/-Proto/-Host are believed: addresses or CIDR
    * ranges (comma-separated text or a list). Default: nobody's.
@@ -94,6 +96,7 @@ export interface ResolvedCgiOptions extends CgiLimits {
   /** Real path of the scripts' folder. */
   dir: string
   env: Record<string, string> | undefined
+  spawner: boolean
 }
 
 /** Switches of a group resolved on its own below (`tls`, `cgi`): not plain values. */
@@ -210,7 +213,8 @@ async function resolveCgi (input: ServekitOptions, root: string): Promise<Resolv
     dir: await cgiDirectory(input.cgiDir, root),
     ...cgiLimits(input),
     // Checked by the plugin, which takes the same map.
-    env: input.cgiEnv
+    env: input.cgiEnv,
+    spawner: flag('cgiSpawner', input.cgiSpawner)
   }
 }
 

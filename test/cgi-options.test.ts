@@ -58,8 +58,14 @@ test('cgi defaults: <directory>/cgi-bin, 60 s, 32 running, 256 waiting', async (
     maxMemory: 0,
     maxCpu: 0,
     maxProcesses: 0,
-    env: undefined
+    env: undefined,
+    spawner: true
   })
+})
+
+test('--no-cgi-spawner: scripts start with Node\'s spawn', async () => {
+  assert.equal((await resolveOptions({ directory: fixture.path('site'), cgi: true, cgiSpawner: false })).cgi?.spawner, false)
+  await assert.rejects(resolveOptions({ directory: fixture.path('site'), cgiSpawner: false }), /cgiSpawner only applies with cgi on/)
 })
 
 test('cgiDir may point anywhere', async () => {

@@ -153,7 +153,8 @@ const cgi: FastifyPluginAsync<CgiOptions> = async (app, options) => {
         onStderrLine: (line) => { log('warn', line) },
         stderrMax: settings.stderrMax,
         limits: settings.limits,
-        prlimit: settings.prlimit
+        prlimit: settings.prlimit,
+        spawner: settings.spawner
       })
     } catch (error) {
       acquired.release()

@@ -41,6 +41,8 @@ export interface CgiOptions {
   maxCpu?: number
   /** Processes of servekit's user (RLIMIT_NPROC) a script may fork up to, via prlimit; 0 for none (default). */
   maxProcesses?: number
+  /** Start scripts through a small python3 process that forks cheaply, when there is one (spawner.ts). Default true. */
+  spawner?: boolean
 }
 
 export interface CgiSettings {
@@ -59,6 +61,7 @@ export interface CgiSettings {
   limits: ScriptLimits
   /** Where prlimit is, when a limit is set. */
   prlimit: string | undefined
+  spawner: boolean
 }
 
 function count (option: string, value: unknown, min: number, fallback: number): number {
@@ -103,7 +106,9 @@ export async function resolveCgiOptions (options: CgiOptions): Promise<CgiSettin
     processes: limit('maxProcesses', options.maxProcesses, OPTIONS.cgiMaxProcesses)
   }
   const limited = (Object.keys(limits) as Array<keyof ScriptLimits>).find((name) => limits[name] > 0)
-  if (options.dotfiles !== undefined && typeof options.dotfiles !== 'boolean') throw new OptionError('dotfiles', 'dotfiles must be true or false')
+  for (const name of ['dotfiles', 'spawner'] as const) {
+    if (options[name] !== undefined && typeof options[name] !== 'boolean') throw new OptionError(name, `${name} must be true or false`)
+  }
   return {
     dir,
     mount: mountSegments(options.mount),
@@ -121,6 +126,7 @@ export async function resolveCgiOptions (options: CgiOptions): Promise<CgiSettin
     maxBody: limit('maxBody', options.maxBody, OPTIONS.cgiMaxBody),
     stderrMax: limit('stderrMax', options.stderrMax, OPTIONS.cgiStderrMax),
     limits,
-    prlimit: limited === undefined ? undefined : findPrlimit(`max${limited.charAt(0).toUpperCase()}${limited.slice(1)}`)
+    prlimit: limited === undefined ? undefined : findPrlimit(`max${limited.charAt(0).toUpperCase()}${limited.slice(1)}`),
+    spawner: options.spawner ?? true
   }
 }

@@ -4,27 +4,33 @@
 // has exited, whatever it left running in the background is killed (a script that
 // started 200 `sleep 30` and answered left 200 processes, counted by no slot), and a
 // script that closed its output but lingers gets LINGER_MS to finish. Listed with
-// the guardian from spawn to that last kill, no group outlives servekit either.
+// with its keeper (the spawner, or the guardian for scripts Node started) from spawn
+// to that last kill, no group outlives servekit either.
 import { spawn, type ChildProcessByStdio } from 'node:child_process'
 import type { Readable, Writable } from 'node:stream'
 import { createGuardian } from './guardian.js'
 import { launchOf, NO_LIMITS, type ScriptLimits } from './limits.js'
+import { createSpawner, type ExitStatus, type LaunchRequest } from './spawner.js'
 import { DEFAULT_STDERR_MAX, readStderr } from './stderr-lines.js'
+
+export type { ExitStatus } from './spawner.js'
 
 /** How long a script that has closed its output may go on before its group is killed (Apache waits 3 s too). */
 export const LINGER_MS = 3000
 
-// One per servekit process (each cluster worker has its own), started with the first script.
-const guardian = createGuardian((reason) => { process.emitWarning(`cgi: ${reason}`) })
+// One of each per servekit process (each cluster worker has its own), started with the first script.
+const warn = (reason: string): void => { process.emitWarning(`cgi: ${reason}`) }
+const guardian = createGuardian(warn)
+const spawner = createSpawner(guardian, 'python3', warn)
 
-/** The guardian's pid once a script has run, for tests. */
+/** The guardian's pid once a script has run with Node's spawn, for tests. */
 export function guardianPid (): number | undefined {
   return guardian.pid
 }
 
-export interface ExitStatus {
-  code: number | null
-  signal: NodeJS.Signals | null
+/** The spawner's pid once it runs, for tests. */
+export function spawnerPid (): number | undefined {
+  return spawner.pid
 }
 
 export interface ScriptProcess {
@@ -49,6 +55,69 @@ export interface StartOptions {
   /** Resource limits, applied through `prlimit` (its path) when any is set. */
   limits?: ScriptLimits
   prlimit?: string
+  /** Start it through the spawner when it is ready (spawner.ts). Default true. */
+  spawner?: boolean
+}
+
+/** A started script before servekit's own bookkeeping, however it was started. */
+interface Launched {
+  pid: number
+  stdin: Writable | null
+  stdout: Readable
+  stderr: Readable
+  exited: Promise<ExitStatus>
+  /** Settles once its stdout is closed. */
+  stdoutClosed: Promise<void>
+  /** Settles once it has exited and its output pipes are closed. */
+  closed: Promise<ExitStatus>
+  /** Servekit is done with the group: its keeper need not kill it if servekit dies. */
+  release: () => void
+}
+
+async function spawnDirectly (request: LaunchRequest): Promise<Launched> {
+  const child = spawn(request.command, request.args, {
+    cwd: request.cwd,
+    env: request.env,
+    detached: true,
+    stdio: [request.withStdin ? 'pipe' : 'ignore', 'pipe', 'pipe']
+  }) as ChildProcessByStdio<Writable | null, Readable, Readable>
+  await new Promise<void>((resolve, reject) => {
+    child.once('spawn', resolve).once('error', reject)
+  })
+  const pid = child.pid as number
+  guardian.watch(pid)
+  return {
+    pid,
+    stdin: child.stdin,
+    stdout: child.stdout,
+    stderr: child.stderr,
+    stdoutClosed: new Promise((resolve) => { child.stdout.once('close', () => { resolve() }) }),
+    exited: new Promise((resolve) => { child.once('exit', (code, signal) => { resolve({ code, signal }) }) }),
+    closed: new Promise((resolve) => { child.once('close', (code, signal) => { resolve({ code, signal }) }) }),
+    release: () => { guardian.release(pid) }
+  }
+}
+
+/**
+ * What Node does for a child's pipes when it exits (child_process flushStdio): its
+ * input is closed, and output nobody reads is drained, so it closes and the script's
+ * end is seen (a script refused before its output was read would otherwise hold its
+ * slot and the timeout's timer until the timeout).
+ */
+function flushStdio (script: { stdin: Writable | null, stdout: Readable, stderr: Readable }): void {
+  script.stdin?.destroy()
+  for (const stream of [script.stdout, script.stderr]) {
+    if (stream.readable && stream.listenerCount('readable') === 0) stream.resume()
+  }
+}
+
+async function launchScript (request: LaunchRequest, useSpawner: boolean): Promise<Launched> {
+  const started = useSpawner ? spawner.start(request) : undefined
+  if (started === undefined) return await spawnDirectly(request)
+  const script = await started
+  const outputs = Promise.all([script.stdoutClosed, script.stderrClosed])
+  void script.exited.then(() => { process.nextTick(flushStdio, script) })
+  return { ...script, closed: outputs.then(async () => await script.exited) }
 }
 
 /**
@@ -60,18 +129,8 @@ export async function startScript (file: string, options: StartOptions): Promise
   // indexed query's words as argv, which is how CVE-2012-1823 turned `?-s` into a
   // switch of php-cgi; Go and nginx pass none either.
   const launch = launchOf(file, options.limits ?? NO_LIMITS, options.prlimit)
-  const child = spawn(launch.command, launch.args, {
-    cwd: options.cwd,
-    env: options.env,
-    detached: true,
-    stdio: [options.withStdin ? 'pipe' : 'ignore', 'pipe', 'pipe']
-  }) as ChildProcessByStdio<Writable | null, Readable, Readable>
-
-  await new Promise<void>((resolve, reject) => {
-    child.once('spawn', resolve).once('error', reject)
-  })
-  const pid = child.pid as number
-  guardian.watch(pid)
+  const child = await launchScript({ ...launch, cwd: options.cwd, env: options.env, withStdin: options.withStdin }, options.spawner ?? true)
+  const pid = child.pid
   let ours = true
   const killGroup = (): void => {
     if (!ours) return
@@ -87,25 +146,20 @@ export async function startScript (file: string, options: StartOptions): Promise
     clearTimeout(linger)
     killGroup()
     ours = false
-    guardian.release(pid)
+    child.release()
   }
   let linger: NodeJS.Timeout | undefined
   let scriptExited = false
   let outputClosed = false
-  const exited = new Promise<ExitStatus>((resolve) => {
-    child.once('exit', (code, signal) => {
-      scriptExited = true
-      if (outputClosed) end()
-      resolve({ code, signal })
-    })
+  const exited = child.exited.then((status) => {
+    scriptExited = true
+    if (outputClosed) end()
+    return status
   })
-  child.stdout.once('close', () => {
+  void child.stdoutClosed.then(() => {
     outputClosed = true
     if (scriptExited) end()
     else linger = setTimeout(end, LINGER_MS)
-  })
-  const closed = new Promise<ExitStatus>((resolve) => {
-    child.once('close', (code, signal) => { resolve({ code, signal }) })
   })
   // A script need not read its input (RFC 3875 4.2): EPIPE on stdin is no error.
   child.stdin?.on('error', () => {})
@@ -119,7 +173,7 @@ export async function startScript (file: string, options: StartOptions): Promise
     stdin: child.stdin,
     stdout: child.stdout,
     exited,
-    closed,
+    closed: child.closed,
     kill: killGroup
   }
 }

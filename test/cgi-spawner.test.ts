@@ -1,0 +1,218 @@
+// Both ways a script is started: through the python3 spawner (posix_spawn), and with
+// Node's spawn (the spawner off, not ready yet, or gone). Each script says who its
+// parent is, so every test knows which way it ran.
+import { after, before, describe, test } from 'node:test'
+import assert from 'node:assert/strict'
+import { readFileSync } from 'node:fs'
+import { readdir, readlink } from 'node:fs/promises'
+import { request as httpRequest } from 'node:http'
+import { makeTree, type Fixture } from './helpers/fixtures.js'
+import { get } from './helpers/http.js'
+import { memoryLog, type MemoryLog } from './helpers/log.js'
+import { serve } from './helpers/server.js'
+import { runCli, started } from './helpers/cli.js'
+import { sh } from './helpers/cgi.js'
+import { processGone, waitFor } from './helpers/wait.js'
+import { spawnerPid } from '../plugins/cgi/script-process.js'
+import { exitStatusOf } from '../plugins/cgi/spawner.js'
+import type { RunningServer } from '../src/server.js'
+
+const TREE = {
+  'cgi-bin/parent.sh': sh(`printf 'Content-Type: text/plain\\n\\n%s' "$PPID"`),
+  'cgi-bin/echo.sh': sh(`printf 'Content-Type: text/plain\\n\\n%s|%s|%s|' "$PPID" "$QUERY_STRING" "$CONTENT_LENGTH"
+cat
+printf '|%s' "$(pwd)"`),
+  'cgi-bin/stderr.sh': sh(`echo "to stderr $QUERY_STRING" >&2
+printf 'Content-Type: text/plain\\n\\nok'
+exit 3`),
+  // SIGPIPE must be back at its default in the script: \`yes\` ends when head has its line.
+  'cgi-bin/pipe.sh': sh(`printf 'Content-Type: text/plain\\n\\n'
+yes | head -n 2`),
+  'cgi-bin/big.sh': sh(`printf 'Content-Type: application/octet-stream\\n\\n'
+head -c 3000000 /dev/zero`),
+  // No #! line: run by /bin/sh, as execvp (and so Node's spawn) does.
+  'cgi-bin/bare.sh': { content: `printf 'Content-Type: text/plain\\n\\nbare %s' "$PPID"\n`, mode: 0o755 },
+  'cgi-bin/nointerp.sh': { content: '#!/nonexistent/interpreter\n', mode: 0o755 },
+  // Answers at once, leaving two children behind that do not hold its output.
+  'cgi-bin/leaves.sh': sh(`sleep 60 > /dev/null 2>&1 &
+sleep 60 > /dev/null 2>&1 &
+printf 'Content-Type: text/plain\\n\\n%s' "$PPID"`),
+  'cgi-bin/forks.sh': sh(`sleep 60 &
+sleep 60 &
+printf 'Content-Type: text/plain\\n\\n%s' "$PPID"
+wait`)
+}
+
+let fixture: Fixture
+before(async () => { fixture = await makeTree(TREE) })
+after(async () => { await fixture.cleanup() })
+
+function commandOf (pid: number): string {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').join(' ')
+  } catch {
+    return ''
+  }
+}
+
+/** Asks until a script's parent is the spawner (it starts with the first script). */
+async function spawnerRunning (base: string): Promise<number> {
+  let parent = 0
+  await waitFor(async () => {
+    parent = Number((await get(base, '/cgi-bin/parent.sh')).text)
+    return parent === spawnerPid()
+  }, 'a script started by the spawner', 15_000)
+  return parent
+}
+
+/** Pids of the processes whose working folder is `dir` or under it. */
+async function processesIn (dir: string): Promise<number[]> {
+  const found: number[] = []
+  for (const name of await readdir('/proc')) {
+    if (!/^\d+$/.test(name)) continue
+    const cwd = await readlink(`/proc/${name}/cwd`).catch(() => '')
+    if ((cwd === dir || cwd.startsWith(dir + '/')) && !processGone(Number(name))) found.push(Number(name))
+  }
+  return found
+}
+
+test('exit lines: a code, or a signal by its name', () => {
+  assert.deepEqual(exitStatusOf('3', '-'), { code: 3, signal: null })
+  assert.deepEqual(exitStatusOf('-', '9'), { code: null, signal: 'SIGKILL' })
+  assert.deepEqual(exitStatusOf('-', '15'), { code: null, signal: 'SIGTERM' })
+})
+
+for (const way of ['spawner', 'node'] as const) {
+  describe(`scripts started by ${way === 'spawner' ? 'the python3 spawner' : 'Node\'s spawn'}`, { skip: process.platform !== 'linux' }, () => {
+    let server: RunningServer
+    let log: MemoryLog
+    before(async () => {
+      log = memoryLog()
+      server = await serve({ directory: fixture.dir, cgi: true, cgiSpawner: way === 'spawner', cgiTimeout: 5, logger: log.logger })
+      if (way === 'spawner') {
+        const parent = await spawnerRunning(server.url)
+        assert.match(commandOf(parent), /python3/)
+      }
+    })
+    after(async () => { await server.close() })
+
+    const parentOk = (parent: string): void => {
+      if (way === 'spawner') assert.equal(Number(parent), spawnerPid())
+      else assert.equal(Number(parent), process.pid)
+    }
+
+    test('the environment, the body on stdin and the working folder are the script\'s', async () => {
+      const res = await get(server.url, '/cgi-bin/echo.sh?a=1', { method: 'POST', body: 'hello body' })
+      assert.equal(res.status, 200)
+      const [parent, query, length, rest] = res.text.split('|')
+      parentOk(parent!)
+      assert.equal(query, 'a=1')
+      assert.equal(length, '10')
+      assert.equal(rest, 'hello body')
+      assert.equal(res.text.split('|')[4], fixture.path('cgi-bin'))
+    })
+
+    test('a chunked body is given whole', async () => {
+      const res = await get(server.url, '/cgi-bin/echo.sh', { method: 'POST', headers: { 'transfer-encoding': 'chunked' }, body: 'x'.repeat(5000) })
+      assert.equal(res.text.split('|')[3], 'x'.repeat(5000))
+    })
+
+    test('stderr is logged, a non-zero exit is noted', async () => {
+      const res = await get(server.url, `/cgi-bin/stderr.sh?${way}`)
+      assert.equal(res.text, 'ok')
+      await log.waitFor((e) => e.msg === `cgi: /cgi-bin/stderr.sh: to stderr ${way}`)
+      await log.waitFor((e) => e.msg === 'cgi: /cgi-bin/stderr.sh: exited with code 3')
+    })
+
+    test('SIGPIPE is at its default in the script', async () => {
+      const res = await get(server.url, '/cgi-bin/pipe.sh')
+      assert.equal(res.text, 'y\ny\n')
+    })
+
+    test('3 MB of output arrive whole', async () => {
+      const res = await get(server.url, '/cgi-bin/big.sh')
+      assert.equal(res.body.length, 3_000_000)
+      assert.ok(res.body.every((byte) => byte === 0))
+    })
+
+    test('a file without #! runs as a shell script', async () => {
+      const res = await get(server.url, '/cgi-bin/bare.sh')
+      assert.match(res.text, /^bare \d+$/)
+      // sh itself is the process: its parent is whoever started it.
+      parentOk(res.text.slice(5))
+    })
+
+    test('a missing #! interpreter is a 502 that says so in the log', async () => {
+      const res = await get(server.url, '/cgi-bin/nointerp.sh')
+      assert.equal(res.status, 502)
+      await log.waitFor((e) => String(e.msg).includes('nointerp.sh: its #! interpreter was not found'))
+    })
+
+    test('what a script forked is killed with its response', async () => {
+      const res = await get(server.url, '/cgi-bin/leaves.sh')
+      parentOk(res.text)
+      await waitFor(async () => (await processesIn(fixture.dir)).length === 0, 'the children to be gone')
+    })
+  })
+}
+
+describe('the spawner under faults', { skip: process.platform !== 'linux' }, () => {
+  test('the spawner killed: scripts running go on and are answered, the next start with Node\'s spawn', async () => {
+    const log = memoryLog()
+    const server = await serve({ directory: fixture.dir, cgi: true, logger: log.logger })
+    try {
+      const spawner = await spawnerRunning(server.url)
+      // A script mid-response: its headers are out, it waits on two children.
+      const open = await new Promise<{ text: Promise<string>, req: ReturnType<typeof httpRequest> }>((resolve, reject) => {
+        const req = httpRequest({ host: '127.0.0.1', port: server.port, path: '/cgi-bin/forks.sh?running', agent: false }, (res) => {
+          let text = ''
+          const all = new Promise<string>((resolveText) => { res.on('end', () => { resolveText(text) }) })
+          res.on('error', () => {})
+          res.once('data', (chunk: Buffer) => {
+            text += chunk.toString()
+            res.on('data', (more: Buffer) => { text += more.toString() })
+            resolve({ text: all, req })
+          })
+        })
+        req.on('error', reject)
+        req.end()
+      })
+      process.kill(spawner, 'SIGKILL')
+      await waitFor(() => processGone(spawner), 'the spawner to be gone')
+      const next = await get(server.url, '/cgi-bin/parent.sh')
+      assert.equal(next.status, 200)
+      assert.equal(Number(next.text), process.pid)
+      // The running script's children are still in the fixture until its response ends.
+      open.req.destroy()
+      await waitFor(async () => (await processesIn(fixture.dir)).length === 0, 'the running script and its children to be gone')
+    } finally {
+      await server.close()
+    }
+  })
+
+  test('after a SIGKILL of servekit, no script started by the spawner nor what it forked is left', async () => {
+    const run = runCli(['--cgi', '-d', fixture.dir, '-b', '127.0.0.1', '0'])
+    try {
+      const port = await started(run)
+      const base = `http://127.0.0.1:${port}/`
+      await waitFor(async () => /python3/.test(commandOf(Number((await get(base, '/cgi-bin/parent.sh')).text))), 'a script started by the spawner', 15_000)
+      const parents = await Promise.all(Array.from({ length: 4 }, async (_, i) => await new Promise<string>((resolve, reject) => {
+        const req = httpRequest({ host: '127.0.0.1', port, path: `/cgi-bin/forks.sh?${i}`, agent: false }, (res) => {
+          res.once('data', (chunk: Buffer) => { resolve(chunk.toString()) })
+          res.on('error', () => {})
+        })
+        req.on('error', () => {})
+        req.once('error', reject)
+        req.end()
+      })))
+      // Every one of them started by the spawner, 3 processes each.
+      for (const parent of parents) assert.match(commandOf(Number(parent)), /python3/)
+      await waitFor(async () => (await processesIn(fixture.dir)).length === 12, '12 script processes')
+      run.child.kill('SIGKILL')
+      await run.exited
+      await waitFor(async () => (await processesIn(fixture.dir)).length === 0, 'every script process to be gone')
+    } finally {
+      run.child.kill('SIGKILL')
+    }
+  })
+})
