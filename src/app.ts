@@ -1,5 +1,7 @@
 // The app factory: validated options in, a Fastify instance (not listening) out,
 // with one plugin per capability.
+import type { Server } from 'node:http'
+import type { Socket } from 'node:net'
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyRequest } from 'fastify'
 import staticFiles from '../plugins/static/index.js'
 import health from '../routes/health/index.js'
@@ -65,6 +67,33 @@ export function requestTimeout (options: Pick<ResolvedOptions, 'upload'>): numbe
   return Math.min(Math.max(TIMEOUTS.request, Math.ceil(options.upload.maxBytes / TIMEOUTS.slowestUpload) * 1000), 86_400_000)
 }
 
+/**
+ * Node's `headersTimeout` runs from a request's first byte, not from the connection:
+ * a client silent for 29 s, then sending a header byte a second, held its connection
+ * for 59 s. Until its first request is complete, a connection is given `headersTimeout`
+ * from the moment it was accepted (or, over TLS, secured), then refused as Node
+ * refuses a slow request: a `clientError` (408, one log line).
+ */
+export function boundFirstHeaders (server: Server, tls: boolean): void {
+  const pending = new WeakMap<Socket, NodeJS.Timeout>()
+  server.on(tls ? 'secureConnection' : 'connection', (socket: Socket) => {
+    const timer = setTimeout(() => {
+      pending.delete(socket)
+      if (socket.destroyed) return
+      server.emit('clientError', Object.assign(new Error('Request timeout'), { code: 'ERR_HTTP_REQUEST_TIMEOUT' }), socket)
+    }, server.headersTimeout)
+    timer.unref()
+    pending.set(socket, timer)
+    socket.once('close', () => { clearTimeout(timer) })
+  })
+  server.on('request', (request: { socket: Socket }) => {
+    const timer = pending.get(request.socket)
+    if (timer === undefined) return
+    clearTimeout(timer)
+    pending.delete(request.socket)
+  })
+}
+
 export async function buildApp (input: AppOptions = {}): Promise<FastifyInstance> {
   const options = input.resolved ?? await resolveOptions(input)
   const tls = input.https === undefined ? await loadTls(options) : undefined
@@ -89,6 +118,7 @@ export async function buildApp (input: AppOptions = {}): Promise<FastifyInstance
     ...(options.trustProxy.length === 0 ? {} : { trustProxy: options.trustProxy })
   })
   app.server.headersTimeout = TIMEOUTS.headers
+  boundFirstHeaders(app.server, https !== undefined)
   app.decorate('servekit', options)
   const added = Object.entries(options.headers)
   // onSend, after every handler and error reply: the user's -H wins over a plugin's own value.

@@ -31,12 +31,14 @@ describe('sizes', () => {
 describe('prlimit arguments', () => {
   test('none without limits: the script is started itself', () => {
     assert.equal(prlimitArguments(NO_LIMITS), undefined)
-    assert.deepEqual(launchOf('/s/x.cgi', NO_LIMITS, '/usr/bin/prlimit'), { command: '/s/x.cgi', args: [] })
+    const plan = { command: '/usr/bin/perl', args: ['-w', '/s/x.cgi'], argv0: '/usr/bin/perl' }
+    assert.deepEqual(launchOf(plan, NO_LIMITS, '/usr/bin/prlimit'), plan)
   })
 
   test('each limit soft and hard alike, CPU with a hard limit a second later', () => {
-    assert.deepEqual(launchOf('/s/x.cgi', { memory: 1024, cpu: 5, processes: 40 }, '/usr/bin/prlimit'),
-      { command: '/usr/bin/prlimit', args: ['--data=1024', '--cpu=5:6', '--nproc=40', '--', '/s/x.cgi'] })
+    const plan = { command: '/usr/bin/perl', args: ['-w', '/s/x.cgi'], argv0: '/usr/bin/perl' }
+    assert.deepEqual(launchOf(plan, { memory: 1024, cpu: 5, processes: 40 }, '/usr/bin/prlimit'),
+      { command: '/usr/bin/prlimit', args: ['--data=1024', '--cpu=5:6', '--nproc=40', '--', '/usr/bin/perl', '-w', '/s/x.cgi'], argv0: '/usr/bin/prlimit' })
     assert.deepEqual(prlimitArguments({ ...NO_LIMITS, cpu: 1 }), ['--cpu=1:2'])
   })
 })

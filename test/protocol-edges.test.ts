@@ -116,6 +116,34 @@ describe('headers must arrive within 30 s', () => {
       assert.equal(line.remoteAddress, '127.0.0.1')
     })
   }
+  for (const scheme of ['http', 'https'] as const) {
+    test(`${scheme}: a client silent almost to the limit, then dripping, is cut at the limit from its connection`, async () => {
+      const server = await serve({ directory: fixture.path('root'), logLevel: 'silent', ...(scheme === 'https' ? { https: certificate } : {}) })
+      after(async () => { await server.close() })
+      const limitMs = 2000
+      server.app.server.headersTimeout = limitMs
+      const result = await new Promise<{ elapsedMs: number, answer: string }>((resolve) => {
+        let started = 0
+        let drip: NodeJS.Timeout | undefined
+        const chunks: Buffer[] = []
+        const ready = (): void => {
+          started = Date.now()
+          // Node restarts its clock at the first byte: sent just before the limit, it used to buy another full limit.
+          setTimeout(() => { socket.write('GET /r.txt HTTP/1.1\r\nHost: localhost\r\nX-Slow: '); drip = setInterval(() => socket.write('a'), 100) }, limitMs - 200)
+        }
+        const socket: Socket = scheme === 'http'
+          ? connect({ port: server.port, host: '127.0.0.1' }, ready)
+          : tlsConnect({ port: server.port, host: '127.0.0.1', ca: certificate.cert, servername: 'localhost' }, ready)
+        socket.on('data', (chunk: Buffer) => chunks.push(chunk))
+        socket.on('error', () => {})
+        socket.on('close', () => { clearInterval(drip); resolve({ elapsedMs: Date.now() - started, answer: Buffer.concat(chunks).toString('latin1') }) })
+      })
+      // Before the fix: about limitMs - 200 + limitMs (+ a sweep), 3.8-4.3 s.
+      assert.ok(result.elapsedMs >= limitMs - 100, `cut after ${result.elapsedMs} ms, before the limit`)
+      assert.ok(result.elapsedMs < limitMs + 1400, `cut after ${result.elapsedMs} ms: the first byte restarted the clock`)
+      assert.equal(parseAnswer(result.answer).status, 408)
+    })
+  }
 })
 
 describe('absolute-form request targets (RFC 9112 §3.2.2)', () => {

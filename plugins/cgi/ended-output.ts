@@ -11,6 +11,8 @@ export const WHOLE_OUTPUT_LIMIT = 256 * 1024
 
 /** The rest of `stdout` if it ends within this turn of the event loop; otherwise undefined, with `stdout` paused and unchanged. */
 export async function outputIfEnded (stdout: Readable, limit = WHOLE_OUTPUT_LIMIT): Promise<Buffer | undefined> {
+  // Ended already, before anyone read it (a socket from the spawner does that): nothing more comes.
+  if (stdout.readableEnded) return Buffer.alloc(0)
   return await new Promise((resolve) => {
     const chunks: Buffer[] = []
     let size = 0

@@ -14,6 +14,7 @@
 //   Root and CAP_SYS_RESOURCE are exempt, as the kernel has it.
 import { accessSync, constants } from 'node:fs'
 import { OptionError } from '../../src/errors.js'
+import type { ExecPlan } from './exec-plan.js'
 
 export interface ScriptLimits {
   /** Bytes; 0 for none. */
@@ -49,14 +50,13 @@ export function findPrlimit (option: string): string {
   throw new OptionError(option, `${option}: CGI resource limits need prlimit (util-linux), not found in ${PRLIMIT_PLACES.join(', ')}`)
 }
 
-/** The command a script is started with: itself, or prlimit and its limits, then itself. */
-export interface Launch {
-  command: string
-  args: string[]
-}
-
-export function launchOf (file: string, limits: ScriptLimits, prlimit: string | undefined): Launch {
+/**
+ * The command a script is started with: its plan (exec-plan.ts), or prlimit and its
+ * limits, then the plan's command (argv[0] is then the command: a binary run through
+ * its descriptor sees /proc/<pid>/fd/<n> there).
+ */
+export function launchOf (plan: ExecPlan, limits: ScriptLimits, prlimit: string | undefined): ExecPlan {
   const args = prlimitArguments(limits)
-  if (args === undefined || prlimit === undefined) return { command: file, args: [] }
-  return { command: prlimit, args: [...args, '--', file] }
+  if (args === undefined || prlimit === undefined) return plan
+  return { command: prlimit, args: [...args, '--', plan.command, ...plan.args], argv0: prlimit }
 }

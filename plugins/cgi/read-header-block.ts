@@ -10,6 +10,9 @@ export type HeaderBlockResult =
   | { kind: 'ended', received: number }
 
 export async function readHeaderBlock (stdout: Readable, limit = HEADER_BLOCK_LIMIT): Promise<HeaderBlockResult> {
+  // A script's stdout from the spawner is a socket, and one whose script wrote nothing
+  // and exited may have ended before anyone read it: no 'end' will come again.
+  if (stdout.readableEnded) return { kind: 'ended', received: 0 }
   return await new Promise((resolve) => {
     let received: Buffer = Buffer.alloc(0)
     const finish = (result: HeaderBlockResult): void => {

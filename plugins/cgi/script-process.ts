@@ -9,6 +9,7 @@
 import { spawn, type ChildProcessByStdio } from 'node:child_process'
 import type { Readable, Writable } from 'node:stream'
 import { createGuardian } from './guardian.js'
+import type { ExecPlan } from './exec-plan.js'
 import { launchOf, NO_LIMITS, type ScriptLimits } from './limits.js'
 import { createSpawner, type ExitStatus, type LaunchRequest } from './spawner.js'
 import { DEFAULT_STDERR_MAX, readStderr } from './stderr-lines.js'
@@ -76,6 +77,7 @@ interface Launched {
 
 async function spawnDirectly (request: LaunchRequest): Promise<Launched> {
   const child = spawn(request.command, request.args, {
+    argv0: request.argv0,
     cwd: request.cwd,
     env: request.env,
     detached: true,
@@ -124,11 +126,11 @@ async function launchScript (request: LaunchRequest, useSpawner: boolean): Promi
  * Starts a script. Resolves once it runs; rejects with the spawn error (EACCES,
  * ENOENT for a missing #! interpreter, EAGAIN...) if it cannot.
  */
-export async function startScript (file: string, options: StartOptions): Promise<ScriptProcess> {
+export async function startScript (plan: ExecPlan, options: StartOptions): Promise<ScriptProcess> {
   // RFC 3875 7.2: the script runs in its own folder. No arguments: 4.4 would pass an
   // indexed query's words as argv, which is how CVE-2012-1823 turned `?-s` into a
   // switch of php-cgi; Go and nginx pass none either.
-  const launch = launchOf(file, options.limits ?? NO_LIMITS, options.prlimit)
+  const launch = launchOf(plan, options.limits ?? NO_LIMITS, options.prlimit)
   const child = await launchScript({ ...launch, cwd: options.cwd, env: options.env, withStdin: options.withStdin }, options.spawner ?? true)
   const pid = child.pid
   let ours = true

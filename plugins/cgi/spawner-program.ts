@@ -4,7 +4,7 @@
 // its cost does not grow with the parent's memory as Node's fork of servekit does.
 //
 // Protocol, one line each way per event, on its stdin and stdout (pipes from servekit):
-//   in:  ["s", token, command, args, cwd, env, withStdin]   start a script
+//   in:  ["s", token, command, argv, cwd, env, withStdin]   start a script
 //        ["r", pgid]                                         servekit is done with the group
 //   out: "r"  ready;  "n <reason>"  cannot run here, exits
 //        "s <token> <pid>"  started;  "e <token> <ERRNO>"  could not start
@@ -50,17 +50,17 @@ def connect(token, role):
         raise
     return s
 
-def spawn(command, args, env, actions):
+def spawn(command, argv, env, actions):
     options = dict(file_actions=actions, setsid=True, setsigmask=(), setsigdef=DEFAULTS)
     try:
-        return os.posix_spawn(command, [command] + args, env, **options)
+        return os.posix_spawn(command, argv, env, **options)
     except OSError as e:
         if e.errno != errno.ENOEXEC:
             raise
         # As execvp, and so Node's spawn: an executable text without #! is a shell script.
-        return os.posix_spawn('/bin/sh', ['/bin/sh', command] + args, env, **options)
+        return os.posix_spawn('/bin/sh', ['/bin/sh', command] + argv[1:], env, **options)
 
-def start(token, command, args, cwd, env, with_stdin):
+def start(token, command, argv, cwd, env, with_stdin):
     sockets = []
     try:
         sockets.append(connect(token, 'o'))
@@ -72,7 +72,7 @@ def start(token, command, args, cwd, env, with_stdin):
         else:
             actions.append((os.POSIX_SPAWN_DUP2, devnull, 0))
         os.chdir(cwd)
-        pid = spawn(command, args, env, actions)
+        pid = spawn(command, argv, env, actions)
     except OSError as e:
         say('e %s %s' % (token, errno.errorcode.get(e.errno, 'EIO')))
         return

@@ -37,6 +37,7 @@ export interface SpawnedScript {
 export interface LaunchRequest {
   command: string
   args: string[]
+  argv0: string
   cwd: string
   env: Record<string, string>
   withStdin: boolean
@@ -235,7 +236,7 @@ export function createSpawner (guardian: Guardian, python = 'python3', onWarning
       const started = new Promise<SpawnedScript>((resolve, reject) => {
         pending.set(token, { request, resolve, reject, sockets: {}, closed: {}, exit, exited, settled: false })
       })
-      child.stdin.write(JSON.stringify(['s', token, request.command, request.args, request.cwd, request.env, request.withStdin]) + '\n')
+      child.stdin.write(JSON.stringify(['s', token, request.command, [request.argv0, ...request.args], request.cwd, request.env, request.withStdin]) + '\n')
       return started
     },
     get pid () { return child?.pid }
