@@ -76,12 +76,18 @@ export function errorJson (statusCode: number, message: string): string {
  * fit for clients; causes are the caller's to log. A 404 for `/favicon.ico` is answered
  * with servekit's own icon instead: the folder has none.
  */
+/** Headers of a file response that an error in its place must not keep. */
+const FILE_HEADERS = ['etag', 'last-modified', 'accept-ranges', 'content-disposition', 'content-encoding', 'content-length']
+
 export async function sendError (request: FastifyRequest, reply: FastifyReply, statusCode: number, message: string): Promise<FastifyReply> {
   const url = request.url
   if (statusCode === 404 && (request.method === 'GET' || request.method === 'HEAD') && pathOf(url) === '/favicon.ico') {
     return await reply.code(200).headers(FAVICON_HEADERS).send(FAVICON)
   }
   reply.code(statusCode).header('vary', 'Accept').header('x-content-type-options', 'nosniff')
+  // A file's validators, set before its read failed, describe a body this is not: a
+  // cache must not store the error under the file's ETag.
+  for (const name of FILE_HEADERS) reply.removeHeader(name)
   if (prefersHtml(request.headers.accept)) {
     return await reply.header('content-security-policy', ERROR_PAGE_CSP).type('text/html; charset=utf-8')
       .send(renderErrorPage({ statusCode, message, url, back: await wayBack(request, url) }))

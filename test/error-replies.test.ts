@@ -226,7 +226,21 @@ describe('an unexpected error', () => {
   useErrorReplies(app)
   app.get('/small.txt', async () => { throw emfile() })
   app.get('/busy', async () => { throw httpError(503, 'the file changed while it was read; try again') })
+  // A file whose validators were set before its read failed.
+  app.get('/failed.bin', async (_request, reply) => {
+    reply.header('etag', '"5-abc"').header('last-modified', 'Tue, 01 Dec 2026 00:00:00 GMT').header('accept-ranges', 'bytes').header('content-length', '99999')
+    throw Object.assign(new Error('EIO: i/o error, read'), { code: 'EIO' })
+  })
   after(async () => { await app.close() })
+
+  test('keeps none of the failed file\'s validators or length', async () => {
+    for (const accept of [undefined, BROWSER]) {
+      const res = await app.inject({ url: '/failed.bin', headers: accept === undefined ? {} : { accept } })
+      assert.equal(res.statusCode, 500)
+      for (const name of ['etag', 'last-modified', 'accept-ranges']) assert.equal(res.headers[name], undefined, name)
+      assert.equal(Number(res.headers['content-length']), Buffer.byteLength(res.body))
+    }
+  })
 
   test('reaches the client as a generic 500 and the log once, with the request id and the detail', async () => {
     const res = await app.inject('/small.txt')
