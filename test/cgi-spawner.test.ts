@@ -14,7 +14,8 @@ import { runCli, started } from './helpers/cli.js'
 import { sh } from './helpers/cgi.js'
 import { processGone, waitFor } from './helpers/wait.js'
 import { spawnerPid } from '../plugins/cgi/script-process.js'
-import { exitStatusOf } from '../plugins/cgi/spawner.js'
+import { createSpawner, exitStatusOf } from '../plugins/cgi/spawner.js'
+import { createGuardian } from '../plugins/cgi/guardian.js'
 import type { RunningServer } from '../src/server.js'
 
 const TREE = {
@@ -80,6 +81,16 @@ test('exit lines: a code, or a signal by its name', () => {
   assert.deepEqual(exitStatusOf('3', '-'), { code: 3, signal: null })
   assert.deepEqual(exitStatusOf('-', '9'), { code: null, signal: 'SIGKILL' })
   assert.deepEqual(exitStatusOf('-', '15'), { code: null, signal: 'SIGTERM' })
+})
+
+test('without a python3 to run, the spawner says so once and never starts a script', async () => {
+  const warnings: string[] = []
+  const spawner = createSpawner(createGuardian(), '/nonexistent/python3', (reason) => { warnings.push(reason) })
+  const request = { command: '/bin/true', args: [], argv0: '/bin/true', cwd: '/', env: {}, withStdin: false }
+  assert.equal(spawner.start(request), undefined)
+  await waitFor(() => warnings.length > 0, 'the warning')
+  for (let i = 0; i < 3; i++) assert.equal(spawner.start(request), undefined)
+  assert.deepEqual(warnings, ['scripts start with Node\'s spawn: cannot run /nonexistent/python3: spawn /nonexistent/python3 ENOENT'])
 })
 
 for (const way of ['spawner', 'node'] as const) {

@@ -58,6 +58,8 @@ const HEADER_LENGTH = TOKEN_LENGTH + 2
 const IDENTIFY_MS = 5000
 /** Started again at most this often after it died, so a broken python3 is not run per request. */
 const RESTART_MS = 10_000
+/** Deaths before it ever said it was ready, after which Node's spawn is used for good. */
+const FAILED_STARTS = 3
 
 interface Pending {
   request: LaunchRequest
@@ -104,6 +106,7 @@ export function createSpawner (guardian: Guardian, python = 'python3', onWarning
   let child: ChildProcess | undefined
   let server: Server | undefined
   let diedAt = 0
+  let failedStarts = 0
   const pending = new Map<string, Pending>()
   /** Groups this spawner lists; handed to the guardian if it dies. */
   const listed = new Set<number>()
@@ -148,6 +151,7 @@ export function createSpawner (guardian: Guardian, python = 'python3', onWarning
     const [kind, token = '', a = '', b = ''] = line.split(' ')
     if (kind === 'r') {
       state = 'ready'
+      failedStarts = 0
       return
     }
     if (kind === 'n') {
@@ -177,7 +181,10 @@ export function createSpawner (guardian: Guardian, python = 'python3', onWarning
     server?.close()
     server = undefined
     diedAt = Date.now()
-    if (state !== 'unavailable') {
+    if (state === 'starting' && ++failedStarts >= FAILED_STARTS) {
+      state = 'unavailable'
+      onWarning(`the script spawner ended ${FAILED_STARTS} times before it was ready; scripts start with Node's spawn`)
+    } else if (state !== 'unavailable') {
       state = 'idle'
       onWarning('the script spawner ended; scripts start with Node\'s spawn until it is started again')
     }
