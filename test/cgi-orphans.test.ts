@@ -60,7 +60,8 @@ after(async () => { await fixture.cleanup() })
 
 describe('servekit killed with scripts running', { skip: process.platform !== 'linux' }, () => {
   test('after a SIGKILL of servekit, no script nor anything it forked is left', async () => {
-    const run = runCli(['--cgi', '-d', fixture.dir, '-b', '127.0.0.1', '0'])
+    // Node's spawn and the guardian; the spawner's own case is in cgi-spawner.test.ts.
+    const run = runCli(['--cgi', '--no-cgi-spawner', '-d', fixture.dir, '-b', '127.0.0.1', '0'])
     try {
       const port = await started(run)
       const open = await Promise.all(Array.from({ length: 6 }, async (_, i) => await started1(port, `/cgi-bin/forks.sh?${i}`)))
@@ -78,7 +79,8 @@ describe('servekit killed with scripts running', { skip: process.platform !== 'l
 
 describe('the process group ends with the response', { skip: process.platform !== 'linux' }, () => {
   let server: RunningServer
-  before(async () => { server = await serve({ directory: fixture.dir, cgi: true }) })
+  // Node's spawn, so the guardian keeps the groups (the spawner keeps its own: cgi-spawner.test.ts).
+  before(async () => { server = await serve({ directory: fixture.dir, cgi: true, cgiSpawner: false }) })
   after(async () => { await server.close() })
 
   test('children a script left in the background are killed once it has answered and exited', async () => {
@@ -101,7 +103,7 @@ describe('the process group ends with the response', { skip: process.platform !=
     assert.notEqual(first, undefined)
     process.kill(first!, 'SIGKILL')
     await waitFor(() => processGone(first!), 'the guardian to be gone')
-    await waitFor(async () => (await get(server.url, '/cgi-bin/spawner.sh')).status === 200 && guardianPid() !== first, 'a new guardian')
+    await waitFor(async () => (await get(server.url, '/cgi-bin/spawner.sh')).status === 200 && guardianPid() !== undefined && guardianPid() !== first, 'a new guardian')
     assert.equal(processGone(guardianPid()!), false)
   })
 })

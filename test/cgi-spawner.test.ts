@@ -3,6 +3,7 @@
 // parent is, so every test knows which way it ran.
 import { after, before, describe, test } from 'node:test'
 import assert from 'node:assert/strict'
+import { spawnSync } from 'node:child_process'
 import { readFileSync } from 'node:fs'
 import { readdir, readlink } from 'node:fs/promises'
 import { request as httpRequest } from 'node:http'
@@ -43,6 +44,11 @@ sleep 60 &
 printf 'Content-Type: text/plain\\n\\n%s' "$PPID"
 wait`)
 }
+
+// The spawner needs python3 3.9+ with os.pidfd_open; without it servekit uses Node's spawn, tested below.
+const NO_SPAWNER = process.platform !== 'linux' || spawnSync('python3', ['-I', '-S', '-c', 'import os; os.pidfd_open; os.posix_spawn']).status !== 0
+  ? 'no python3 3.9+ with os.pidfd_open here: scripts start with Node\'s spawn'
+  : false
 
 let fixture: Fixture
 before(async () => { fixture = await makeTree(TREE) })
@@ -94,7 +100,7 @@ test('without a python3 to run, the spawner says so once and never starts a scri
 })
 
 for (const way of ['spawner', 'node'] as const) {
-  describe(`scripts started by ${way === 'spawner' ? 'the python3 spawner' : 'Node\'s spawn'}`, { skip: process.platform !== 'linux' }, () => {
+  describe(`scripts started by ${way === 'spawner' ? 'the python3 spawner' : 'Node\'s spawn'}`, { skip: way === 'spawner' ? NO_SPAWNER : process.platform !== 'linux' }, () => {
     let server: RunningServer
     let log: MemoryLog
     before(async () => {
@@ -167,7 +173,7 @@ for (const way of ['spawner', 'node'] as const) {
   })
 }
 
-describe('the spawner under faults', { skip: process.platform !== 'linux' }, () => {
+describe('the spawner under faults', { skip: NO_SPAWNER }, () => {
   test('the spawner killed: scripts running go on and are answered, the next start with Node\'s spawn', async () => {
     const log = memoryLog()
     const server = await serve({ directory: fixture.dir, cgi: true, logger: log.logger })
