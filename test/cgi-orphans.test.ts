@@ -3,14 +3,13 @@
 // /proc/PID/cwd finds them all, whoever their parent has become.
 import { after, before, describe, test } from 'node:test'
 import assert from 'node:assert/strict'
-import { readdir, readlink } from 'node:fs/promises'
 import { request as httpRequest } from 'node:http'
 import { makeTree, type Fixture } from './helpers/fixtures.js'
 import { get } from './helpers/http.js'
 import { serve } from './helpers/server.js'
 import { runCli, started } from './helpers/cli.js'
 import { sh } from './helpers/cgi.js'
-import { processGone, waitFor } from './helpers/wait.js'
+import { processesIn, processGone, waitFor } from './helpers/wait.js'
 import { guardianPid, LINGER_MS } from '../plugins/cgi/script-process.js'
 import type { RunningServer } from '../src/server.js'
 
@@ -28,17 +27,6 @@ printf 'Content-Type: text/plain\\n\\nanswered'`),
   'cgi-bin/linger.sh': sh(`printf 'Content-Type: text/plain\\n\\nanswered'
 exec > /dev/null 2>&1
 sleep 60`)
-}
-
-/** Pids of the processes whose working folder is `dir` or under it. */
-async function processesIn (dir: string): Promise<number[]> {
-  const found: number[] = []
-  for (const name of await readdir('/proc')) {
-    if (!/^\d+$/.test(name)) continue
-    const cwd = await readlink(`/proc/${name}/cwd`).catch(() => '')
-    if ((cwd === dir || cwd.startsWith(dir + '/')) && !processGone(Number(name))) found.push(Number(name))
-  }
-  return found
 }
 
 /** Opens a GET and resolves once the first body bytes came, the response left open. */

@@ -129,13 +129,18 @@ describe('streaming', () => {
 })
 
 describe('clients that go away', () => {
-  test('a client that disconnects mid-response leaves no process behind', async () => {
-    const response = await firstBytes('/cgi-bin/linger.sh?disconnect')
+  /** Leaves once linger.sh (reached by `path`, its pid files named `name`) has begun its answer; waits until it and its child are gone and logged. */
+  async function leaveMidResponse (path: string, name: string): Promise<void> {
+    const response = await firstBytes(path)
     assert.equal(response.text, 'started\n')
-    const pids = [await pidFrom('disconnect.script.pid'), await pidFrom('disconnect.grandchild.pid')]
+    const pids = [await pidFrom(`${name}.script.pid`), await pidFrom(`${name}.grandchild.pid`)]
     response.destroy()
     await assertGone(...pids)
     await log.waitFor((e) => e.msg === 'cgi: /cgi-bin/linger.sh: client went away; killed')
+  }
+
+  test('a client that disconnects mid-response leaves no process behind', async () => {
+    await leaveMidResponse('/cgi-bin/linger.sh?disconnect', 'disconnect')
   })
 
   test('a client that leaves before any body byte is logged once at info, never as an error', async () => {
@@ -159,20 +164,15 @@ describe('clients that go away', () => {
       await single.close()
     }
   })
-})
 
-test('a client that leaves while a local redirect is answered is logged at info, never as an error or warning with a stack', async () => {
-  const mark = log.entries.length
-  const response = await firstBytes('/cgi-bin/redirect.sh')
-  assert.equal(response.text, 'started\n')
-  const pids = [await pidFrom('redirected.script.pid'), await pidFrom('redirected.grandchild.pid')]
-  response.destroy()
-  await assertGone(...pids)
-  await log.waitFor((e) => e.msg === 'cgi: /cgi-bin/linger.sh: client went away; killed')
-  // Both requests (the client's and the redirect's) have written their lines.
-  await waitFor(() => log.entries.slice(mark).filter((e) => e.statusCode === 200).length >= 2, 'both request lines')
-  const loud = log.entries.slice(mark).filter((e) => (e.level as number) >= 40)
-  assert.deepEqual(loud.map((e) => [e.level, e.msg]), [])
+  test('a client that leaves while a local redirect is answered is logged at info, never as an error or warning with a stack', async () => {
+    const mark = log.entries.length
+    await leaveMidResponse('/cgi-bin/redirect.sh', 'redirected')
+    // Both requests (the client's and the redirect's) have written their lines.
+    await waitFor(() => log.entries.slice(mark).filter((e) => e.statusCode === 200).length >= 2, 'both request lines')
+    const loud = log.entries.slice(mark).filter((e) => (e.level as number) >= 40)
+    assert.deepEqual(loud.map((e) => [e.level, e.msg]), [])
+  })
 })
 
 describe('stderr', () => {

@@ -5,7 +5,6 @@ import { after, before, describe, test } from 'node:test'
 import assert from 'node:assert/strict'
 import { spawnSync } from 'node:child_process'
 import { readFileSync } from 'node:fs'
-import { readdir, readlink } from 'node:fs/promises'
 import { request as httpRequest } from 'node:http'
 import { makeTree, type Fixture } from './helpers/fixtures.js'
 import { get } from './helpers/http.js'
@@ -13,7 +12,7 @@ import { memoryLog, type MemoryLog } from './helpers/log.js'
 import { serve } from './helpers/server.js'
 import { runCli, started } from './helpers/cli.js'
 import { sh } from './helpers/cgi.js'
-import { processGone, waitFor } from './helpers/wait.js'
+import { processesIn, processGone, waitFor } from './helpers/wait.js'
 import { spawnerPid } from '../plugins/cgi/script-process.js'
 import { createSpawner, exitStatusOf } from '../plugins/cgi/spawner.js'
 import { createGuardian } from '../plugins/cgi/guardian.js'
@@ -70,17 +69,6 @@ async function spawnerRunning (base: string): Promise<number> {
     return parent === spawnerPid()
   }, 'a script started by the spawner', 15_000)
   return parent
-}
-
-/** Pids of the processes whose working folder is `dir` or under it. */
-async function processesIn (dir: string): Promise<number[]> {
-  const found: number[] = []
-  for (const name of await readdir('/proc')) {
-    if (!/^\d+$/.test(name)) continue
-    const cwd = await readlink(`/proc/${name}/cwd`).catch(() => '')
-    if ((cwd === dir || cwd.startsWith(dir + '/')) && !processGone(Number(name))) found.push(Number(name))
-  }
-  return found
 }
 
 test('exit lines: a code, or a signal by its name', () => {

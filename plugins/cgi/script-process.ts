@@ -4,8 +4,8 @@
 // has exited, whatever it left running in the background is killed (a script that
 // started 200 `sleep 30` and answered left 200 processes, counted by no slot), and a
 // script that closed its output but lingers gets LINGER_MS to finish. Listed with
-// with its keeper (the spawner, or the guardian for scripts Node started) from spawn
-// to that last kill, no group outlives servekit either.
+// its keeper (the spawner, or the guardian for scripts Node started) from spawn to
+// that last kill, no group outlives servekit either.
 import { spawn, type ChildProcessByStdio } from 'node:child_process'
 import type { Readable, Writable } from 'node:stream'
 import { createGuardian } from './guardian.js'
@@ -127,9 +127,9 @@ async function launchScript (request: LaunchRequest, useSpawner: boolean): Promi
  * ENOENT for a missing #! interpreter, EAGAIN...) if it cannot.
  */
 export async function startScript (plan: ExecPlan, options: StartOptions): Promise<ScriptProcess> {
-  // RFC 3875 7.2: the script runs in its own folder. No arguments: 4.4 would pass an
-  // indexed query's words as argv, which is how CVE-2012-1823 turned `?-s` into a
-  // switch of php-cgi; Go and nginx pass none either.
+  // RFC 3875 7.2: the script runs in its own folder. No arguments from the request
+  // (argv is the plan's alone): 4.4 would pass an indexed query's words as argv, which
+  // is how CVE-2012-1823 turned `?-s` into a switch of php-cgi; Go and nginx pass none.
   const launch = launchOf(plan, options.limits ?? NO_LIMITS, options.prlimit)
   const child = await launchScript({ ...launch, cwd: options.cwd, env: options.env, withStdin: options.withStdin }, options.spawner ?? true)
   const pid = child.pid

@@ -12,6 +12,7 @@ import { randomUUID } from 'node:crypto'
 import { createServer, type Server, type Socket } from 'node:net'
 import { constants } from 'node:os'
 import { createInterface } from 'node:readline'
+import type { ExecPlan } from './exec-plan.js'
 import type { Guardian } from './guardian.js'
 import { SPAWNER_PROGRAM } from './spawner-program.js'
 
@@ -34,10 +35,8 @@ export interface SpawnedScript {
   release: () => void
 }
 
-export interface LaunchRequest {
-  command: string
-  args: string[]
-  argv0: string
+/** What to execute (exec-plan.ts, or prlimit before it), and how. */
+export interface LaunchRequest extends ExecPlan {
   cwd: string
   env: Record<string, string>
   withStdin: boolean

@@ -1,5 +1,6 @@
 // Waiting for conditions that have no event to wait on, such as a process being gone.
 import { readFileSync } from 'node:fs'
+import { readdir, readlink } from 'node:fs/promises'
 
 /** Polls `condition` every 10 ms until it holds; fails with `what` after `timeoutMs`. */
 export async function waitFor (condition: () => boolean | Promise<boolean>, what: string, timeoutMs = 5000): Promise<void> {
@@ -24,4 +25,15 @@ export function processGone (pid: number): boolean {
   } catch {
     return true
   }
+}
+
+/** Pids of the live processes whose working folder is `dir` or under it: a script's, and all it forked, whoever their parent has become. */
+export async function processesIn (dir: string): Promise<number[]> {
+  const found: number[] = []
+  for (const name of await readdir('/proc')) {
+    if (!/^\d+$/.test(name)) continue
+    const cwd = await readlink(`/proc/${name}/cwd`).catch(() => '')
+    if ((cwd === dir || cwd.startsWith(dir + '/')) && !processGone(Number(name))) found.push(Number(name))
+  }
+  return found
 }
