@@ -13,6 +13,7 @@ COPY tsconfig.json ./
 COPY src ./src
 COPY plugins ./plugins
 COPY routes ./routes
+COPY scripts ./scripts
 RUN npm run build && npm prune --omit=dev --no-audit --no-fund
 
 FROM node:${NODE_VERSION}-bookworm-slim
@@ -32,6 +33,7 @@ WORKDIR /app
 # Owned by root: the server cannot change its own code.
 COPY --from=build /app/package.json ./
 COPY --from=build /app/node_modules ./node_modules
+COPY --from=build /app/dist/cli ./dist/cli
 COPY --from=build /app/dist/src ./dist/src
 COPY --from=build /app/dist/plugins ./dist/plugins
 COPY --from=build /app/dist/routes ./dist/routes
@@ -40,4 +42,4 @@ USER node
 EXPOSE 8000
 HEALTHCHECK --interval=30s --timeout=5s --start-period=10s --retries=3 \
   CMD ["node", "/app/dist/src/healthcheck.js"]
-ENTRYPOINT ["/usr/bin/tini", "--", "node", "/app/dist/src/cli.js"]
+ENTRYPOINT ["/usr/bin/tini", "--", "node", "/app/dist/cli/servekit.js"]

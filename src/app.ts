@@ -13,9 +13,10 @@ import type { CacheLimits } from './lookup/cached.js'
 import { resolveOptions, type ResolvedOptions, type ServekitOptions } from './options.js'
 import { RequestLog } from './request-log.js'
 import { originForm } from './request-target.js'
+import { lazyCompilers, markDefaultValidator } from './schema-compilers.js'
 import { urlPathOf } from './safe-path.js'
-import { loadTls, type HttpsOptions } from './tls/index.js'
-import { hookTlsServer } from './tls/server-hooks.js'
+import type { HttpsOptions } from './tls/index.js'
+import { loadTlsOnDemand } from './tls/on-demand.js'
 
 export interface AppOptions extends ServekitOptions {
   /** A pino-compatible logger; default: one built from `logLevel` and `logFormat`. */
@@ -96,7 +97,7 @@ export function boundFirstHeaders (server: Server, tls: boolean): void {
 
 export async function buildApp (input: AppOptions = {}): Promise<FastifyInstance> {
   const options = input.resolved ?? await resolveOptions(input)
-  const tls = input.https === undefined ? await loadTls(options) : undefined
+  const tls = input.https === undefined ? await loadTlsOnDemand(options) : undefined
   const https = input.https ?? tls?.https
   const sweep = { connectionsCheckingInterval: TIMEOUTS.sweep }
   // HTTP/1.1 over TLS only: an http2 server lacks closeAllConnections and
@@ -115,8 +116,10 @@ export async function buildApp (input: AppOptions = {}): Promise<FastifyInstance
     keepAliveTimeout: TIMEOUTS.keepAlive,
     forceCloseConnections: 'idle',
     return503OnClosing: true,
+    schemaController: lazyCompilers(),
     ...(options.trustProxy.length === 0 ? {} : { trustProxy: options.trustProxy })
   })
+  markDefaultValidator(app)
   app.server.headersTimeout = TIMEOUTS.headers
   boundFirstHeaders(app.server, https !== undefined)
   app.decorate('servekit', options)
@@ -125,7 +128,7 @@ export async function buildApp (input: AppOptions = {}): Promise<FastifyInstance
   if (added.length > 0) app.addHook('onSend', async (_request, reply, payload) => { for (const [name, value] of added) reply.header(name, value); return payload })
   // Before any plugin: each inherits the handlers of the context it is registered in.
   useErrorReplies(app)
-  if (https !== undefined) hookTlsServer(app)
+  if (https !== undefined) (await import('./tls/server-hooks.js')).hookTlsServer(app)
   for (const note of tls?.notes ?? []) app.log[note.level](note.msg)
 
   const { cgi: cgiOptions } = options

@@ -6,7 +6,8 @@ import type { FastifyInstance } from 'fastify'
 import { buildApp, type AppOptions } from './app.js'
 import { ListenError, OptionError } from './errors.js'
 import { resolveOptions, type ResolvedOptions } from './options.js'
-import { describeCertificate, loadTls, type CertificateInfo } from './tls/index.js'
+import type { CertificateInfo } from './tls/index.js'
+import { loadTlsOnDemand } from './tls/on-demand.js'
 
 export interface StartOptions extends AppOptions {
   /** Stop gracefully on SIGINT/SIGTERM and exit 0 (the CLI does; a library user may not want it). */
@@ -114,7 +115,7 @@ async function drain (app: FastifyInstance): Promise<void> {
 export async function startServer (input: StartOptions = {}): Promise<RunningServer> {
   // The certificate is settled before the app is built, so the start-up line can describe it.
   const resolved = input.resolved ?? await resolveOptions(input)
-  const tls = input.https === undefined ? await loadTls(resolved) : undefined
+  const tls = input.https === undefined ? await loadTlsOnDemand(resolved) : undefined
   const https = input.https ?? tls?.https
   const app = await buildApp({ ...input, https, resolved })
   const { port, bind } = app.servekit
@@ -146,7 +147,7 @@ export async function startServer (input: StartOptions = {}): Promise<RunningSer
   }
 
   const bound = app.server.address() as AddressInfo
-  const certificate = https === undefined ? undefined : tls?.certificate ?? describeCertificate(https.cert)
+  const certificate = https === undefined ? undefined : tls?.certificate ?? (await import('./tls/index.js')).describeCertificate(https.cert)
   const line = startupLine(bound, https !== undefined, certificate)
   if (input.announce !== false) {
     app.log.info(line.fields, line.msg)

@@ -118,8 +118,8 @@ test('the image starts the command the tests start, under tini, as node', async 
   assert.deepEqual(command.slice(0, 3), ['/usr/bin/tini', '--', 'node'])
   assert.equal(command.length, 4, 'no arguments baked in: flags come from SERVEKIT_* variables or docker run')
   // The image runs the build; so does this suite, unless it runs from source.
-  assert.equal(posix.relative(stage.workdir, command[3]!), 'dist/src/cli.js')
-  if (!FROM_SOURCE) assert.equal(relative(ROOT, CLI).split('\\').join('/'), 'dist/src/cli.js')
+  assert.equal(posix.relative(stage.workdir, command[3]!), 'dist/cli/servekit.js')
+  if (!FROM_SOURCE) assert.equal(relative(ROOT, CLI).split('\\').join('/'), 'dist/cli/servekit.js')
   assert.equal(ofKind(stage, 'CMD').length, 0)
   assert.deepEqual(ofKind(stage, 'USER').map(argumentsOf), [['node']])
   const install = ofKind(stage, 'RUN').map(argumentsOf).find((words) => words.includes('install'))

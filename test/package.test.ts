@@ -46,7 +46,7 @@ test('packing and git installs build dist/ first (prepare)', async () => {
 
 test('the tarball holds the built code, README and LICENSE, and nothing else of the checkout', () => {
   const files = packed.files.map((f) => f.path)
-  for (const file of ['package.json', 'README.md', 'LICENSE', 'dist/src/cli.js', 'dist/src/index.d.ts', 'dist/plugins/static/index.js', 'dist/routes/echo/index.js']) {
+  for (const file of ['package.json', 'README.md', 'LICENSE', 'dist/cli/servekit.js', 'dist/src/cli.js', 'dist/src/index.d.ts', 'dist/plugins/static/index.js', 'dist/routes/echo/index.js']) {
     assert.ok(files.includes(file), `${file} is packed`)
   }
   const stray = files.filter((file) => /^(src|plugins|routes|test|bench|dist\/test|dist\/bench|node_modules)\//.test(file) || file.endsWith('.map') ||

@@ -18,7 +18,7 @@ import { ReportedFailure } from '../failure.js'
 import { createLogger } from '../logger.js'
 import { resolveOptions, type ServekitOptions } from '../options.js'
 import { SHUTDOWN_GRACE_MS, startupLine, type StartupLine } from '../server.js'
-import { loadTls } from '../tls/index.js'
+import { loadTlsOnDemand } from '../tls/on-demand.js'
 import { restartDelay, youngDeaths } from './backoff.js'
 import { isWorkerMessage, pemText, STOP_SIGNALS, TICKET_KEYS_BYTES, type PrimaryMessage, type WorkerSettings } from './messages.js'
 
@@ -48,7 +48,7 @@ export async function runPrimary (options: ServekitOptions, count: number): Prom
   // Read at the first fork, fixed from then on.
   cluster.schedulingPolicy = cluster.SCHED_NONE
   const resolved = await resolveOptions(options)
-  const tls = await loadTls(resolved)
+  const tls = await loadTlsOnDemand(resolved)
   const log = await createLogger({ level: resolved.logLevel, format: resolved.logFormat })
   let secret = resolved.secret
   if (resolved.login && secret === undefined) {

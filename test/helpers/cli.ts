@@ -1,8 +1,10 @@
 // Runs the built CLI as a user would, and waits for what it prints rather than for time.
 import { spawn, type ChildProcess } from 'node:child_process'
-import { code, NODE_ARGS } from './repo.js'
+import { join } from 'node:path'
+import { code, FROM_SOURCE, NODE_ARGS, REPO } from './repo.js'
 
-export const CLI = code('src/cli')
+/** The command as installed: the bundle `npm run build` makes (scripts/bundle-cli.mjs), or the source. */
+export const CLI = FROM_SOURCE ? code('src/cli') : join(REPO, 'dist', 'cli', 'servekit.js')
 
 /** `node` arguments that run the CLI with `args`, compiled or from source. */
 export function cliArgs (args: readonly string[]): string[] {
