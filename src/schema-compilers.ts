@@ -8,7 +8,9 @@ import type { FastifyInstance, FastifyServerOptions } from 'fastify'
 type CompilersFactory = NonNullable<NonNullable<FastifyServerOptions['schemaController']>['compilersFactory']>
 type Builder = (...args: never[]) => unknown
 
-const require = createRequire(import.meta.url)
+// Fastify's own dependencies, found from where Fastify is (a strict layout such as pnpm's
+// gives servekit no path to them).
+const require = createRequire(createRequire(import.meta.url).resolve('fastify'))
 
 /** The package's factory, built on first use only: `() => builder`, as Fastify does itself. */
 function lazyBuilder<T extends Builder> (packageName: string): T {
