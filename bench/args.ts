@@ -1,6 +1,7 @@
 // The bench's own command line (`npm run bench -- [options]`). Pure: argv in,
 // options out, so tests call it directly; bench/run.ts only reports.
 import { parseArgs } from 'node:util'
+import type { LoadGeneratorChoice } from './wrk.js'
 
 export interface BenchOptions {
   /** A smoke run under a minute: short loads, few cold starts. */
@@ -25,6 +26,8 @@ export interface BenchOptions {
   warmupS: number
   /** Overrides every scenario's connection count. */
   connections: number | undefined
+  /** `--load-generator`: wrk or autocannon; undefined: wrk when installed, else autocannon. */
+  loadGenerator: LoadGeneratorChoice | undefined
   /** How many times each server is started for the cold-start median. */
   coldStarts: number
   /** Load runs per server and scenario, servers taking turns; the median run is reported. */
@@ -55,6 +58,7 @@ const FLAGS = {
   duration: { type: 'string' },
   warmup: { type: 'string' },
   connections: { type: 'string' },
+  'load-generator': { type: 'string' },
   'cold-starts': { type: 'string' },
   rounds: { type: 'string' },
   servekit: { type: 'string' },
@@ -74,6 +78,11 @@ function number (flag: string, text: string | undefined, min: number, integer: b
     throw new BenchUsageError(`--${flag} must be ${integer ? 'a whole number' : 'a number'} of at least ${min} (got ${JSON.stringify(text)})`)
   }
   return value
+}
+
+function loadGenerator (text: string | undefined): LoadGeneratorChoice | undefined {
+  if (text === undefined || text === 'wrk' || text === 'autocannon') return text
+  throw new BenchUsageError(`--load-generator must be wrk or autocannon (got ${JSON.stringify(text)})`)
 }
 
 export function parseBenchArgs (argv: readonly string[]): BenchOptions {
@@ -96,6 +105,7 @@ export function parseBenchArgs (argv: readonly string[]): BenchOptions {
     durationS: number('duration', values.duration, 0.5, false) ?? preset.durationS,
     warmupS: number('warmup', values.warmup, 0, false) ?? preset.warmupS,
     connections: number('connections', values.connections, 1, true),
+    loadGenerator: loadGenerator(values['load-generator']),
     coldStarts: number('cold-starts', values['cold-starts'], 1, true) ?? preset.coldStarts,
     rounds: number('rounds', values.rounds, 1, true) ?? preset.rounds,
     servekit: values.servekit,
@@ -145,6 +155,9 @@ Options:
   --duration S          seconds of measured load per server (default ${FULL.durationS})
   --warmup S            seconds of unmeasured load before it (default ${FULL.warmupS})
   --connections N       connections for every scenario (default: per scenario)
+  --load-generator G    wrk (one thread, on the load generator's CPU) or autocannon
+                        (Node); default wrk when installed. New TLS connections per
+                        request (https-new-conn) always use Node's TLS client
   --cold-starts N       starts per server for the cold-start median (default ${FULL.coldStarts})
   --rounds N            load runs per server, servers taking turns; the median run counts
                         (default ${FULL.rounds}; 3 steadies the ratios on a noisy machine)

@@ -1,8 +1,10 @@
-// The load generator: bench/load-worker.ts in a child process pinned to its own CPU,
-// so autocannon never competes with the server for a core.
+// The load generator, pinned to its own CPU so it never competes with the server
+// for a core: wrk (bench/load-wrk.ts) where installed, else bench/load-worker.ts
+// (autocannon, or Node's TLS client for new connections) in a child process.
 import { spawn } from 'node:child_process'
 import { createInterface } from 'node:readline'
 import { fileURLToPath } from 'node:url'
+import { runWrkLoad } from './load-wrk.js'
 import type { Pinning } from './process.js'
 import type { LoadSummary } from './stats.js'
 
@@ -23,8 +25,12 @@ export interface LoadJob {
   newConnections?: boolean
 }
 
-/** Runs the job; `betweenRuns` runs after the warm-up, before the measured window. */
-export async function runLoad (job: LoadJob, pin: Pinning | undefined, betweenRuns: () => Promise<void>): Promise<LoadSummary> {
+/**
+ * Runs the job, with wrk at `wrk` when given (never for `newConnections`);
+ * `betweenRuns` runs after the warm-up, before the measured window.
+ */
+export async function runLoad (job: LoadJob, pin: Pinning | undefined, betweenRuns: () => Promise<void>, wrk?: string): Promise<LoadSummary> {
+  if (wrk !== undefined && job.newConnections !== true) return await runWrkLoad(wrk, job, pin, betweenRuns)
   const command = [process.execPath, WORKER, JSON.stringify(job)]
   const [file, args] = pin === undefined
     ? [command[0]!, command.slice(1)]

@@ -9,6 +9,7 @@ import { readCpuSeconds, sampleMemory, waitForIdle, type MemoryReport } from './
 import type { LoadScenario, ServerKind } from './scenarios.js'
 import type { Command } from './servers.js'
 import { loadProblem, median } from './stats.js'
+import { loadGeneratorFor, type LoadGeneratorChoice } from './wrk.js'
 import type { ProbeRequest } from './probe.js'
 
 export interface MeasureSettings {
@@ -20,6 +21,10 @@ export interface MeasureSettings {
   connections: number | undefined
   /** Server stdout/stderr files go here. */
   logs: string
+  /** wrk where it can (bench/wrk.ts, loadGeneratorFor), or autocannon throughout. */
+  loadGenerator: LoadGeneratorChoice
+  /** The wrk executable; set when loadGenerator is wrk. */
+  wrk: string | undefined
 }
 
 export interface Contender {
@@ -67,7 +72,7 @@ export async function measureLoad (scenario: LoadScenario, contender: Contender,
     }, settings.load, async () => {
       await waitForIdle(server.pid)
       cpuBefore = readCpuSeconds(server.pid)
-    }).finally(() => { report = memory.stop() })
+    }, loadGeneratorFor(scenario, settings.loadGenerator) === 'wrk' ? settings.wrk : undefined).finally(() => { report = memory.stop() })
     const cpu = contender.cpuUncounted === true ? undefined : cpuSpent(cpuBefore, readCpuSeconds(server.pid))
     const died = server.child.exitCode ?? server.child.signalCode
     const problem = died !== null ? `exited (${died}) under load: ${server.lastWords() || 'no output'}` : loadProblem(load)

@@ -3,6 +3,7 @@
 import type { MemoryReport } from './proc.js'
 import type { Metric } from './scenarios.js'
 import { ratio, type LoadSummary } from './stats.js'
+import type { LoadGenerator, LoadGeneratorChoice } from './wrk.js'
 
 /** `servekit`, `servekit+log` (with --log-level info), `python`, a baseline or a peer. */
 export type RunLabel = string
@@ -42,6 +43,8 @@ export interface ScenarioResult {
   pythonNote?: string
   /** Why some comparisons did not run (a peer not installed, Python without TLS). */
   notes: string[]
+  /** What loaded every server of this load scenario. */
+  loadGenerator?: LoadGenerator
   runs: RunResult[]
 }
 
@@ -57,7 +60,17 @@ export interface BenchReport {
     platform: string
     pinning: string
   }
-  settings: { durationS: number, warmupS: number, coldStarts: number, rounds: number, quick: boolean }
+  settings: {
+    durationS: number
+    warmupS: number
+    coldStarts: number
+    rounds: number
+    quick: boolean
+    /** wrk where it can, or autocannon throughout; each scenario says what it used. */
+    loadGenerator?: LoadGeneratorChoice
+    /** `wrk -v`'s name and version, when wrk was chosen. */
+    wrk?: string
+  }
   scenarios: ScenarioResult[]
   targets: TargetOutcome[]
 }

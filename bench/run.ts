@@ -1,9 +1,11 @@
 // `npm run bench`: fixtures, then every scenario against servekit, Python and the
 // baselines one after the other, then the tables, the targets and a JSON file.
+import { execFile } from 'node:child_process'
 import { chmod, mkdir, mkdtemp, readdir, rm, symlink, writeFile } from 'node:fs/promises'
 import { availableParallelism, loadavg, tmpdir } from 'node:os'
 import { delimiter, dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { promisify } from 'node:util'
 import { benchHelp, BenchUsageError, parseBenchArgs, selectScenarios } from './args.js'
 import { findExecutable, findPython, servekitFlags, type PythonFound } from './capabilities.js'
 import { makeCertificate } from './certificate.js'
@@ -16,6 +18,22 @@ import { runColdStart, runLoadScenario, say, type Environment } from './scenario
 import { SCENARIOS } from './scenarios.js'
 import { formatReport } from './table.js'
 import { evaluateTargets } from './targets.js'
+import { wrkVersion, type LoadGeneratorChoice } from './wrk.js'
+
+const run = promisify(execFile)
+
+/** wrk where asked for or, unasked, where installed; else autocannon. */
+async function chooseLoadGenerator (asked: LoadGeneratorChoice | undefined): Promise<{ choice: LoadGeneratorChoice, wrk?: string, version?: string }> {
+  if (asked === 'autocannon') return { choice: 'autocannon' }
+  const wrk = await findExecutable('wrk')
+  if (wrk === undefined) {
+    if (asked === 'wrk') throw new BenchUsageError('--load-generator wrk: wrk not found on PATH (Debian package wrk)')
+    return { choice: 'autocannon' }
+  }
+  // `wrk -v` prints its version, then its usage, and exits 1.
+  const output = await run(wrk, ['-v']).then(({ stdout }) => stdout, (error: { stdout?: string }) => error.stdout ?? '')
+  return { choice: 'wrk', wrk, version: wrkVersion(output) ?? 'wrk' }
+}
 
 const here = dirname(fileURLToPath(import.meta.url))
 const repo = resolve(here, '..', '..')
@@ -56,6 +74,7 @@ async function main (argv: string[]): Promise<void> {
   const flags = await servekitFlags(process.execPath, cli)
   const python = await findPython()
   const pins = await pinCpus(options.pin)
+  const generator = await chooseLoadGenerator(options.loadGenerator)
   const peers = options.peers ? await findPeers(join(repo, 'bench', 'servers', 'go-peer.go'), say) : new Map()
 
   const dir = await mkdtemp(join(tmpdir(), 'servekit-bench-'))
@@ -86,13 +105,14 @@ async function main (argv: string[]): Promise<void> {
       cpuProfDir,
       env: python === undefined ? process.env : await cgiPath(python, tools)
     },
-    settings: { server: pins.server, load: pins.load, durationS: options.durationS, warmupS: options.warmupS, connections: options.connections, logs },
+    settings: { server: pins.server, load: pins.load, durationS: options.durationS, warmupS: options.warmupS, connections: options.connections, logs, loadGenerator: generator.choice, wrk: generator.wrk },
     options,
     hasPython: python !== undefined,
     peers,
     logs,
     stamp
   }
+  say(`load generator: ${generator.choice === 'wrk' ? `${generator.version}, 1 thread` : 'autocannon'} (new TLS connections: Node's TLS client)`)
   say(`pinning: ${pins.description}; ${options.warmupS} s warm-up + ${options.durationS} s per server${options.rounds > 1 ? `, ${options.rounds} rounds` : ''}`)
 
   const results: ScenarioResult[] = []
@@ -118,7 +138,7 @@ async function main (argv: string[]): Promise<void> {
       platform: `${process.platform} ${process.arch}`,
       pinning: pins.description
     },
-    settings: { durationS: options.durationS, warmupS: options.warmupS, coldStarts: options.coldStarts, rounds: options.rounds, quick: options.quick },
+    settings: { durationS: options.durationS, warmupS: options.warmupS, coldStarts: options.coldStarts, rounds: options.rounds, quick: options.quick, loadGenerator: generator.choice, ...(generator.version === undefined ? {} : { wrk: generator.version }) },
     scenarios: results,
     targets: evaluateTargets(results)
   }

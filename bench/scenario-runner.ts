@@ -12,6 +12,7 @@ import type { Peer } from './scenarios.js'
 import { baselineCommand, missingFeatures, pythonCommand, servekitCommand, type ServerContext } from './servers.js'
 import { formatNumber } from './table.js'
 import { formatMiB } from './targets.js'
+import { loadGeneratorFor } from './wrk.js'
 
 export type PeerFound = { executable: string } | { missing: string }
 
@@ -113,7 +114,8 @@ export async function runLoadScenario (scenario: LoadScenario, env: Environment)
     metric: scenario.metric,
     ...(scenario.pythonNote === undefined ? {} : { pythonNote: scenario.pythonNote }),
     notes: [],
-    runs: []
+    runs: [],
+    loadGenerator: loadGeneratorFor(scenario, env.settings.loadGenerator)
   }
   const missing = missingFeatures(scenario.features, ctx.servekitFlags)
   if (missing.length > 0) return { ...result, skipped: `servekit lacks ${missing.map((feature) => `--${feature}`).join(' and ')}` }

@@ -1,4 +1,4 @@
-// Numbers from runs: autocannon's result reduced to what the table shows, medians, ratios.
+// Numbers from runs: autocannon's result (wrk's: bench/wrk.ts) reduced to what the table shows, medians, ratios.
 import type autocannon from 'autocannon'
 
 export interface LoadSummary {
@@ -14,7 +14,7 @@ export interface LoadSummary {
   errors: number
   timeouts: number
   non2xx: number
-  /** Answers by status code, e.g. `{ "200": 41000 }`. */
+  /** Answers by status code, e.g. `{ "200": 41000 }`; from wrk by class, `2xx-3xx` and `4xx-5xx`. */
   statuses: Record<string, number>
   /** With a new connection per request (https-new-conn): connections opened, and how many resumed a TLS session. */
   connections?: number
@@ -23,7 +23,9 @@ export interface LoadSummary {
 
 export function summarize (result: autocannon.Result): LoadSummary {
   const durationS = result.duration
-  const requests = result.requests.total
+  // autocannon's total counts every answer; a non-2xx one is not a completed request
+  // (and any makes the run an error, see loadProblem).
+  const requests = Math.max(0, result.requests.total - result.non2xx)
   const bytes = result.throughput.total
   return {
     requests,

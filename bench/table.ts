@@ -95,16 +95,35 @@ export function formatNotes (scenarios: readonly ScenarioResult[]): string[] {
   ])
 }
 
+const GENERATOR_NAMES = { autocannon: 'autocannon 9', 'node-tls': "Node's TLS client (bench/load-tls.ts)" } as const
+
+/**
+ * Which load generator each load scenario used, grouped, e.g. `load generator: wrk
+ * debian/4.1.0-3+b2, 1 thread: get-1k, get-100k; Node's TLS client (bench/load-tls.ts):
+ * https-new-conn`; undefined without load scenarios (or from a result file older than the field).
+ */
+export function formatLoadGenerators (report: BenchReport): string | undefined {
+  const groups = new Map<string, string[]>()
+  for (const scenario of report.scenarios) {
+    if (scenario.kind !== 'load' || scenario.skipped !== undefined || scenario.loadGenerator === undefined) continue
+    const name = scenario.loadGenerator === 'wrk' ? `${report.settings.wrk ?? 'wrk'}, 1 thread` : GENERATOR_NAMES[scenario.loadGenerator]
+    groups.set(name, [...(groups.get(name) ?? []), scenario.id])
+  }
+  if (groups.size === 0) return undefined
+  return `load generator: ${[...groups].map(([name, ids]) => `${name}: ${ids.join(', ')}`).join('; ')}`
+}
+
 /** The whole printed report: the settings line, the tables, the targets, the notes. */
 export function formatReport (report: BenchReport): string {
   const { machine, settings } = report
   const coldStart = report.scenarios.find((scenario) => scenario.kind === 'cold-start' && scenario.skipped === undefined)
   const hasLoad = report.scenarios.some((scenario) => scenario.kind === 'load' && scenario.skipped === undefined)
+  const generators = formatLoadGenerators(report)
   return [
     `${report.command}`,
     `(${machine.platform}, ${machine.cpus} CPUs, Node ${machine.node}, ${machine.python ?? 'no Python'}; ${machine.pinning}; ` +
       `${settings.warmupS} s warm-up + ${settings.durationS} s per server${settings.rounds > 1 ? `, median of ${settings.rounds} rounds` : ''}; load average ${machine.loadAverage.map((n) => n.toFixed(2)).join(' ')})`,
-    ...(hasLoad ? ['', formatLoadTable(report.scenarios)] : []),
+    ...(hasLoad ? [...(generators === undefined ? [] : [generators]), '', formatLoadTable(report.scenarios)] : []),
     ...(coldStart === undefined ? [] : ['', `Cold start to first response (${settings.coldStarts} starts each):`, '', formatColdStartTable(coldStart)]),
     '',
     formatTargets(report.targets),

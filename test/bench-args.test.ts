@@ -4,6 +4,11 @@ import { describe, it } from 'node:test'
 import { BenchUsageError, FULL, parseBenchArgs, QUICK, selectScenarios } from '../bench/args.js'
 
 describe('bench arguments', () => {
+  it('--load-generator picks wrk or autocannon', () => {
+    assert.equal(parseBenchArgs(['--load-generator', 'wrk']).loadGenerator, 'wrk')
+    assert.equal(parseBenchArgs(['--load-generator', 'autocannon']).loadGenerator, 'autocannon')
+  })
+
   it('with no arguments runs every scenario at full length, pinned', () => {
     const options = parseBenchArgs([])
     assert.equal(options.quick, false)
@@ -13,6 +18,7 @@ describe('bench arguments', () => {
     assert.equal(options.coldStarts, FULL.coldStarts)
     assert.equal(options.rounds, 1)
     assert.equal(options.connections, undefined)
+    assert.equal(options.loadGenerator, undefined)
     assert.equal(options.pin, true)
     assert.equal(options.peers, false)
     assert.equal(options.installPeers, false)
@@ -55,6 +61,7 @@ describe('bench arguments', () => {
     assert.throws(() => parseBenchArgs(['--duration', 'ten']), BenchUsageError)
     assert.throws(() => parseBenchArgs(['--duration', '0']), /--duration must be a number of at least 0.5/)
     assert.throws(() => parseBenchArgs(['--connections', '2.5']), /--connections must be a whole number/)
+    assert.throws(() => parseBenchArgs(['--load-generator', 'ab']), /--load-generator must be wrk or autocannon \(got "ab"\)/)
     assert.throws(() => parseBenchArgs(['--cold-starts', '']), BenchUsageError)
     assert.throws(() => parseBenchArgs(['--rounds', '0']), /--rounds must be a whole number of at least 1/)
     assert.equal(parseBenchArgs(['--rounds', '3']).rounds, 3)

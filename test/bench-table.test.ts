@@ -3,7 +3,7 @@ import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
 import type { BenchReport, RunResult, ScenarioResult } from '../bench/report.js'
 import type { LoadSummary } from '../bench/stats.js'
-import { formatColdStartTable, formatLatency, formatLoadTable, formatNotes, formatNumber, formatReport, formatTargets } from '../bench/table.js'
+import { formatColdStartTable, formatLatency, formatLoadGenerators, formatLoadTable, formatNotes, formatNumber, formatReport, formatTargets } from '../bench/table.js'
 import { evaluateTargets, formatRatio, TARGETS, type Target } from '../bench/targets.js'
 
 const MiB = 1024 * 1024
@@ -143,6 +143,27 @@ describe('targets', () => {
 })
 
 describe('notes and the whole report', () => {
+  it('say which load generator each load scenario used, grouped', () => {
+    const base: BenchReport = {
+      startedAt: '',
+      finishedAt: '',
+      command: '',
+      machine: { cpus: 2, loadAverage: [], node: '', python: undefined, platform: '', pinning: '' },
+      settings: { durationS: 1, warmupS: 0, coldStarts: 1, rounds: 1, quick: false, loadGenerator: 'wrk', wrk: 'wrk debian/4.1.0-3+b2' },
+      scenarios: [
+        { ...get1k, loadGenerator: 'wrk' },
+        { ...get1k, id: 'get-100k', loadGenerator: 'wrk' },
+        { ...get1k, id: 'https-new-conn', loadGenerator: 'node-tls' },
+        { ...skipped, loadGenerator: 'wrk' },
+        coldStart
+      ],
+      targets: []
+    }
+    assert.equal(formatLoadGenerators(base), "load generator: wrk debian/4.1.0-3+b2, 1 thread: get-1k, get-100k; Node's TLS client (bench/load-tls.ts): https-new-conn")
+    assert.equal(formatLoadGenerators({ ...base, scenarios: [{ ...get1k, loadGenerator: 'autocannon' }] }), 'load generator: autocannon 9: get-1k')
+    assert.equal(formatLoadGenerators({ ...base, scenarios: [get1k, coldStart] }), undefined)
+  })
+
   it('list skipped scenarios, what Python runs instead, and missing peers', () => {
     const echo: ScenarioResult = { ...get1k, id: 'echo', notes: [], pythonNote: "the tutorial's webapp.py" }
     assert.deepEqual(formatNotes([get1k, skipped, echo]), [
@@ -168,6 +189,9 @@ describe('notes and the whole report', () => {
     assert.match(text, /Cold start to first response \(3 starts each\)/)
     assert.match(text, /\| 1 KiB GET ≥ 10× Python +\| +12\.0× \| PASS +\| +18\.0× \|/)
     assert.ok(text.endsWith('skipped: cgi-sh: servekit lacks --cgi'))
+    assert.doesNotMatch(text, /load generator/)
+    const wrk = formatReport({ ...report, settings: { ...report.settings, wrk: 'wrk 4.1.0' }, scenarios: [{ ...get1k, loadGenerator: 'wrk' }, coldStart] })
+    assert.match(wrk, /load average 1\.00 0\.50 0\.25\)\nload generator: wrk 4\.1\.0, 1 thread: get-1k\n\n\| scenario/)
     const rounds = formatReport({ ...report, settings: { ...report.settings, rounds: 3 } })
     assert.match(rounds, /; 0\.5 s warm-up \+ 1 s per server, median of 3 rounds; load average/)
   })
