@@ -156,8 +156,9 @@ Options:
   --warmup S            seconds of unmeasured load before it (default ${FULL.warmupS})
   --connections N       connections for every scenario (default: per scenario)
   --load-generator G    wrk (one thread, on the load generator's CPU) or autocannon
-                        (Node); default wrk when installed. New TLS connections per
-                        request (https-new-conn) always use Node's TLS client
+                        (Node); default wrk when installed. https-new-conn always
+                        uses Node's TLS client, get-64m autocannon (wrk's 8 KiB reads
+                        would be its limit)
   --cold-starts N       starts per server for the cold-start median (default ${FULL.coldStarts})
   --rounds N            load runs per server, servers taking turns; the median run counts
                         (default ${FULL.rounds}; 3 steadies the ratios on a noisy machine)

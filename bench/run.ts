@@ -112,7 +112,7 @@ async function main (argv: string[]): Promise<void> {
     logs,
     stamp
   }
-  say(`load generator: ${generator.choice === 'wrk' ? `${generator.version}, 1 thread` : 'autocannon'} (new TLS connections: Node's TLS client)`)
+  say(`load generator: ${generator.choice === 'wrk' ? `${generator.version ?? 'wrk'}, 1 thread, where it can (the report says per scenario)` : 'autocannon'}`)
   say(`pinning: ${pins.description}; ${options.warmupS} s warm-up + ${options.durationS} s per server${options.rounds > 1 ? `, ${options.rounds} rounds` : ''}`)
 
   const results: ScenarioResult[] = []

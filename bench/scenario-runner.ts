@@ -131,6 +131,7 @@ export async function runLoadScenario (scenario: LoadScenario, env: Environment)
     }
   }
   if (options.peers) contenders.push(...peerContenders(scenario, env, result.notes))
+  if (env.settings.loadGenerator === 'wrk' && scenario.notForWrk !== undefined) result.notes.push(`autocannon, not wrk: ${scenario.notForWrk}`)
   // Servers take turns round by round, so a machine that slows down mid-run slows
   // every server's rounds alike.
   const rounds: RunResult[][] = contenders.map(() => [])

@@ -44,11 +44,11 @@ export function summarize (result: autocannon.Result): LoadSummary {
 
 /** Why a load run's numbers do not count, or undefined when they do. */
 export function loadProblem (summary: LoadSummary): string | undefined {
-  if (summary.requests === 0) return `no request completed in ${summary.durationS} s`
   if (summary.non2xx > 0) {
     const codes = Object.entries(summary.statuses).filter(([code]) => !code.startsWith('2')).map(([code, count]) => `${code}: ${count}`)
     return `${summary.non2xx} answers were not 2xx${codes.length === 0 ? '' : ` (${codes.join(', ')})`}`
   }
+  if (summary.requests === 0) return `no request completed in ${summary.durationS} s`
   // A few resets when a server closes each connection (HTTP/1.0) are normal; many are not.
   if (summary.errors + summary.timeouts > summary.requests * 0.01) return `${summary.errors} errors and ${summary.timeouts} timeouts`
   return undefined

@@ -20,11 +20,12 @@ export const JSON_MARK = 'servekit-bench-wrk '
  * The generator for one scenario. wrk keeps connections alive, sends any method,
  * headers and body, reconnects after `Connection: close` (HTTP/1.0 servers) and
  * does HTTPS; it does not resume TLS sessions, so new TLS connections per request
- * stay with Node's client.
+ * stay with Node's client. A scenario's `notForWrk` keeps it on autocannon (the
+ * 64 MiB GET, where wrk's 8 KiB reads are the limit).
  */
-export function loadGeneratorFor (scenario: { newConnections?: boolean }, choice: LoadGeneratorChoice): LoadGenerator {
+export function loadGeneratorFor (scenario: { newConnections?: boolean, notForWrk?: string }, choice: LoadGeneratorChoice): LoadGenerator {
   if (scenario.newConnections === true) return 'node-tls'
-  return choice
+  return scenario.notForWrk === undefined ? choice : 'autocannon'
 }
 
 /**
@@ -46,7 +47,9 @@ export function luaString (text: string): string {
  * JSON line. No `response` function: with one, wrk copies every body into Lua.
  */
 export function wrkScript (request: Pick<ProbeRequest, 'method' | 'headers' | 'body' | 'bodySize'>, host: string): string {
-  const headers = { host, ...request.headers }
+  // `Host` spelled so: wrk 4.1.0 adds its own unless `wrk.headers["Host"]` is set,
+  // and a second `host` makes nginx, Apache, Caddy and Go answer 400.
+  const headers = { Host: host, ...Object.fromEntries(Object.entries(request.headers ?? {}).filter(([name]) => name.toLowerCase() !== 'host')) }
   const lines = [
     `wrk.method = ${luaString(request.method)}`,
     ...Object.entries(headers).map(([name, value]) => `wrk.headers[${luaString(name)}] = ${luaString(value)}`)

@@ -16,11 +16,13 @@ const line = (fields: Record<string, number>): string => JSON_MARK + JSON.string
 })
 
 describe('which load generator a scenario gets', () => {
-  it('wrk for every scenario but new TLS connections per request, which stay with Node\'s TLS client', () => {
+  it('wrk for every scenario but new TLS connections per request (Node\'s TLS client) and the 64 MiB GET (autocannon)', () => {
     const loads = SCENARIOS.filter((scenario): scenario is LoadScenario => scenario.kind === 'load')
     const byWrk = loads.filter((scenario) => loadGeneratorFor(scenario, 'wrk') === 'wrk').map(({ id }) => id)
-    for (const id of ['get-1k', 'get-100k', 'get-64m', 'get-100k-js-br', 'list-1k-html', 'echo', 'cgi-sh', 'https-1k']) assert.ok(byWrk.includes(id), id)
+    for (const id of ['get-1k', 'get-100k', 'get-100k-js-br', 'list-1k-html', 'echo', 'cgi-sh', 'https-1k']) assert.ok(byWrk.includes(id), id)
     assert.equal(loadGeneratorFor(loads.find(({ id }) => id === 'https-new-conn')!, 'wrk'), 'node-tls')
+    assert.equal(loadGeneratorFor(loads.find(({ id }) => id === 'get-64m')!, 'wrk'), 'autocannon')
+    assert.equal(loadGeneratorFor({ notForWrk: 'slow' }, 'autocannon'), 'autocannon')
     assert.equal(loadGeneratorFor({}, 'autocannon'), 'autocannon')
     assert.equal(loadGeneratorFor({ newConnections: true }, 'autocannon'), 'node-tls')
   })
@@ -47,7 +49,8 @@ describe('wrk command line and script', () => {
   it('sets method, headers and body, and prints its totals in done', () => {
     const script = wrkScript({ method: 'POST', headers: { cookie: 'a=1' }, body: 'x=y' }, '127.0.0.1:8080')
     assert.match(script, /^wrk\.method = "POST"$/m)
-    assert.match(script, /^wrk\.headers\["host"\] = "127\.0\.0\.1:8080"$/m)
+    assert.match(script, /^wrk\.headers\["Host"\] = "127\.0\.0\.1:8080"$/m)
+    assert.doesNotMatch(wrkScript({ method: 'GET', headers: { host: 'other' } }, 'h'), /other/)
     assert.match(script, /^wrk\.headers\["cookie"\] = "a=1"$/m)
     assert.match(script, /^wrk\.body = "x=y"$/m)
     assert.match(script, /^function done\(summary, latency, requests\)$/m)
@@ -111,7 +114,8 @@ describe('a real wrk run', { skip: wrk === undefined ? 'wrk not installed' : fal
       req.setEncoding('utf8').on('data', (chunk: string) => { body += chunk })
       req.on('end', () => {
         const right = req.method === 'POST' && req.url === '/echo?x=1' && body === 'a=1&b="2"' &&
-          req.headers.cookie === 'session=s' && req.headers.host === new URL(server.url).host
+          req.headers.cookie === 'session=s' && req.headers.host === new URL(server.url).host &&
+          req.rawHeaders.filter((name) => name.toLowerCase() === 'host').length === 1
         if (right) answered++
         else wrong++
         res.end(right ? 'ok' : 'wrong')
