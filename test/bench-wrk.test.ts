@@ -153,7 +153,7 @@ describe('a real wrk run', { skip: wrk === undefined ? 'wrk not installed' : fal
       assert.ok(summary.requests > 0)
       // Each answer is counted once, as completed or not: within the few in flight at the end.
       assert.ok(Math.abs(summary.requests + summary.non2xx - count) <= 2, `${summary.requests} + ${summary.non2xx} of ${count}`)
-      assert.ok(Math.abs(summary.requests - summary.non2xx) <= 2)
+      assert.ok(Math.abs(summary.requests - summary.non2xx) <= 3, `${summary.requests} against ${summary.non2xx}`)
     } finally {
       await server.close()
     }
