@@ -20,7 +20,7 @@ export function formatNumber (value: number): string {
   return value.toFixed(2)
 }
 
-/** autocannon records whole milliseconds, so 0 means under one. */
+/** autocannon records whole milliseconds (wrk µs), so below 1 shows as under one. */
 export function formatLatency (ms: number): string {
   return ms < 1 ? '<1' : integer.format(ms)
 }
