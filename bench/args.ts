@@ -32,7 +32,7 @@ export interface BenchOptions {
   coldStarts: number
   /** Load runs per server and scenario, servers taking turns; the median run is reported. */
   rounds: number
-  /** The servekit CLI to measure, e.g. another checkout's dist/src/cli.js; default: this one's. */
+  /** The servekit CLI to measure, e.g. another checkout's dist/cli/servekit.js; default: this one's. */
   servekit: string | undefined
   /** Where the JSON result goes; default under bench/results/. */
   out: string | undefined
@@ -163,7 +163,7 @@ Options:
   --rounds N            load runs per server, servers taking turns; the median run counts
                         (default ${FULL.rounds}; 3 steadies the ratios on a noisy machine)
   --no-pin              do not pin server and load generator to separate CPUs
-  --servekit FILE       measure this servekit CLI (default: this checkout's dist/src/cli.js)
+  --servekit FILE       measure this servekit CLI (default: this checkout's dist/cli/servekit.js)
   --out FILE            write the JSON result here (default: bench/results/<time>.json)
   --keep-fixtures       keep the generated fixture folder
   --list                print the scenario ids and exit

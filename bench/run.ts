@@ -70,7 +70,8 @@ async function main (argv: string[]): Promise<void> {
   // Before pinning, which narrows what this process may use.
   const cpus = availableParallelism()
 
-  const cli = resolve(options.servekit ?? join(repo, 'dist', 'src', 'cli.js'))
+  // The command as installed: the bundle (scripts/bundle-cli.mjs) that `npm run build` makes.
+  const cli = resolve(options.servekit ?? join(repo, 'dist', 'cli', 'servekit.js'))
   const flags = await servekitFlags(process.execPath, cli)
   const python = await findPython()
   const pins = await pinCpus(options.pin)

@@ -13,7 +13,7 @@ export interface Command {
 
 export interface ServerContext {
   node: string
-  /** dist/src/cli.js */
+  /** dist/cli/servekit.js */
   cli: string
   /** dist/bench/servers/, where the bare Fastify baselines are. */
   baselines: string
