@@ -62,3 +62,15 @@ test('If-Unmodified-Since before Last-Modified is 412; ignored when If-Match is 
 test('a failed precondition comes before a 304', () => {
   assert.equal(conditionalStatus({ 'if-match': '"other"', 'if-none-match': etag }, etag, lastModified), 412)
 })
+
+test('a file\'s headers are made again whenever its size, mtime or ctime moves, and only reused while none does', () => {
+  const first = fileHeaders('/srv/kept.txt', stats)
+  assert.equal(fileHeaders('/srv/kept.txt', { ...stats }), first, 'the same numbers: the same headers')
+  assert.ok(Object.isFrozen(first), 'shared between requests, so nobody may change them')
+  const later = new Date(stats.mtimeMs + 5000)
+  assert.equal(fileHeaders('/srv/kept.txt', { ...stats, mtime: later, mtimeMs: later.getTime() })['Last-Modified'], 'Wed, 25 Nov 2026 16:53:50 GMT')
+  assert.equal(fileHeaders('/srv/kept.txt', { ...stats, size: 7 }).ETag, `"7-${stats.mtimeMs.toString(16)}-${stats.ctimeMs.toString(16)}"`)
+  assert.notEqual(fileHeaders('/srv/kept.txt', { ...stats, ctimeMs: stats.ctimeMs + 1 }).ETag, first.ETag)
+  assert.equal(fileHeaders('/srv/kept.txt', stats).ETag, first.ETag, 'back to the first numbers, the first tag')
+  assert.equal(fileHeaders('/srv/kept.png', stats)['Content-Type'], 'image/png', 'another real name, its own type')
+})

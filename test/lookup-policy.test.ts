@@ -103,6 +103,30 @@ test('Lru evicts the least recently used first, by bytes and by count', () => {
   assert.equal(lru.bytes, 42)
 })
 
+test('Lru keeps exact recency when the newest key is asked for again and again, or deleted', () => {
+  const evicted: string[] = []
+  const lru = new Lru<string>({ maxEntries: 2, maxBytes: Infinity }, (v) => { evicted.push(v) })
+  lru.set('a', 'A')
+  lru.get('a')
+  lru.set('b', 'B')
+  lru.get('b')
+  lru.get('b')
+  lru.get('a')
+  lru.get('a')
+  lru.set('c', 'C')
+  assert.deepEqual(evicted, ['B'], 'a was used after b')
+  lru.delete('c')
+  lru.set('b', 'B2')
+  lru.get('a')
+  lru.set('d', 'D')
+  assert.deepEqual(evicted, ['B', 'C', 'B2'], 'a, got after b was set, is the newer of the two')
+  lru.delete('d')
+  lru.get('a')
+  lru.set('e', 'E')
+  lru.set('f', 'F')
+  assert.deepEqual(evicted, ['B', 'C', 'B2', 'D', 'A'])
+})
+
 test('Lru refuses a value bigger than its budget, and one that grows past it leaves', () => {
   const lru = new Lru<string>({ maxEntries: 10, maxBytes: 100 })
   lru.set('big', 'X', 101)

@@ -15,6 +15,8 @@ interface Slot<V> {
 export class Lru<V> {
   readonly #slots = new Map<string, Slot<V>>()
   #bytes = 0
+  /** The most recently used key (the map's last), if known: getting it again moves nothing. */
+  #newest: string | undefined
 
   /** `onEvict` runs for every value that leaves, however it leaves. */
   readonly limits: LruLimits
@@ -38,8 +40,13 @@ export class Lru<V> {
   get (key: string): V | undefined {
     const slot = this.#slots.get(key)
     if (slot === undefined) return undefined
-    this.#slots.delete(key)
-    this.#slots.set(key, slot)
+    // The same key asked for again (one hot file): already the newest, and a delete and
+    // set of a Map entry on every request was 3-4% of a 1 KiB GET's CPU.
+    if (key !== this.#newest) {
+      this.#slots.delete(key)
+      this.#slots.set(key, slot)
+      this.#newest = key
+    }
     return slot.value
   }
 
@@ -57,6 +64,7 @@ export class Lru<V> {
     if (bytes > this.limits.maxBytes || this.limits.maxEntries === 0) return
     this.delete(key)
     this.#slots.set(key, { value, bytes })
+    this.#newest = key
     this.#bytes += bytes
     this.#trim(key)
   }
@@ -75,6 +83,7 @@ export class Lru<V> {
     const slot = this.#slots.get(key)
     if (slot === undefined) return
     this.#slots.delete(key)
+    if (key === this.#newest) this.#newest = undefined
     this.#bytes -= slot.bytes
     this.onEvict(slot.value)
   }
