@@ -38,6 +38,17 @@ head -c 3000000 /dev/zero`),
   'cgi-bin/leaves.sh': sh(`sleep 60 > /dev/null 2>&1 &
 sleep 60 > /dev/null 2>&1 &
 printf 'Content-Type: text/plain\\n\\n%s' "$PPID"`),
+  // 200 KB of stderr in lines, then a line with bytes that are not UTF-8, past the 64 KiB cap.
+  'cgi-bin/stderr-flood.sh': sh(`printf '\\377\\376 not utf-8 %s\\n' "$QUERY_STRING" >&2
+yes '${'e'.repeat(99)}' | head -c 200000 >&2
+printf 'Content-Type: text/plain\\n\\n%s' "$PPID"`),
+  // Its stdout closed before its last stderr line: the line is still logged.
+  'cgi-bin/stderr-late.sh': sh(`printf 'Content-Type: text/plain\\n\\nearly'
+exec 1>&-
+sleep 0.2
+echo "late $QUERY_STRING" >&2`),
+  'cgi-bin/sigign.sh': sh(`printf 'Content-Type: text/plain\\n\\n'
+grep '^SigIgn:' /proc/$$/status`),
   'cgi-bin/forks.sh': sh(`sleep 60 &
 sleep 60 &
 printf 'Content-Type: text/plain\\n\\n%s' "$PPID"
@@ -80,7 +91,7 @@ test('exit lines: a code, or a signal by its name', () => {
 test('without a python3 to run, the spawner says so once and never starts a script', async () => {
   const warnings: string[] = []
   const spawner = createSpawner(createGuardian(), '/nonexistent/python3', (reason) => { warnings.push(reason) })
-  const request = { command: '/bin/true', args: [], argv0: '/bin/true', cwd: '/', env: {}, withStdin: false }
+  const request = { command: '/bin/true', args: [], argv0: '/bin/true', cwd: '/', env: {}, withStdin: false, stderrMax: 0 }
   assert.equal(spawner.start(request), undefined)
   await waitFor(() => warnings.length > 0, 'the warning')
   for (let i = 0; i < 3; i++) assert.equal(spawner.start(request), undefined)
@@ -127,6 +138,33 @@ for (const way of ['spawner', 'node'] as const) {
       assert.equal(res.text, 'ok')
       await log.waitFor((e) => e.msg === `cgi: /cgi-bin/stderr.sh: to stderr ${way}`)
       await log.waitFor((e) => e.msg === 'cgi: /cgi-bin/stderr.sh: exited with code 3')
+    })
+
+    test('stderr past the cap: its bytes as written up to the cap, then one notice, and the script not stalled', async () => {
+      const res = await get(server.url, `/cgi-bin/stderr-flood.sh?${way}`)
+      parentOk(res.text)
+      await log.waitFor((e) => e.msg === 'cgi: /cgi-bin/stderr-flood.sh: stderr truncated: more than 65536 bytes; the rest was discarded')
+      const lines = log.entries.filter((e) => String(e.msg).startsWith('cgi: /cgi-bin/stderr-flood.sh: '))
+      assert.equal(lines[0]!.msg, `cgi: /cgi-bin/stderr-flood.sh: \ufffd\ufffd not utf-8 ${way}`)
+      const bytes = lines.slice(1, -1).reduce((sum, e) => sum + String(e.msg).length - 'cgi: /cgi-bin/stderr-flood.sh: '.length + 1, 0)
+      assert.ok(bytes > 60_000 && bytes <= 65536, `${bytes} bytes of stderr logged`)
+      assert.equal(lines.filter((e) => String(e.msg).includes('truncated')).length, 1)
+    })
+
+    test('stderr written after the script closed its stdout is still logged', async () => {
+      const res = await get(server.url, `/cgi-bin/stderr-late.sh?${way}`)
+      assert.equal(res.text, 'early')
+      await log.waitFor((e) => e.msg === `cgi: /cgi-bin/stderr-late.sh: late ${way}`)
+    })
+
+    test('no signal is ignored in the script (the spawner ignores SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGPIPE; Python SIGXFSZ)', async () => {
+      const res = await get(server.url, '/cgi-bin/sigign.sh')
+      const ignored = BigInt('0x' + res.text.trim().replace('SigIgn:\t', ''))
+      // Signals 32 and 33 are glibc's own (thread cancellation, setxid), outside any sigset
+      // a program may set: glibc's posix_spawn leaves them ignored in the child, where no
+      // program uses them (glibc sets its handlers itself when it needs them).
+      const glibcOwn = way === 'spawner' ? (1n << 31n) | (1n << 32n) : 0n
+      assert.equal((ignored & ~glibcOwn).toString(16), '0')
     })
 
     test('SIGPIPE is at its default in the script', async () => {
