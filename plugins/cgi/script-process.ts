@@ -131,7 +131,8 @@ export async function startScript (plan: ExecPlan, options: StartOptions): Promi
   // (argv is the plan's alone): 4.4 would pass an indexed query's words as argv, which
   // is how CVE-2012-1823 turned `?-s` into a switch of php-cgi; Go and nginx pass none.
   const launch = launchOf(plan, options.limits ?? NO_LIMITS, options.prlimit)
-  const child = await launchScript({ ...launch, cwd: options.cwd, env: options.env, withStdin: options.withStdin }, options.spawner ?? true)
+  const stderrMax = options.stderrMax ?? DEFAULT_STDERR_MAX
+  const child = await launchScript({ ...launch, cwd: options.cwd, env: options.env, withStdin: options.withStdin, stderrMax }, options.spawner ?? true)
   const pid = child.pid
   let ours = true
   const killGroup = (): void => {
@@ -168,7 +169,7 @@ export async function startScript (plan: ExecPlan, options: StartOptions): Promi
   readStderr(child.stderr, {
     onLine: options.onStderrLine,
     onTruncated: (max) => { options.onStderrLine(`stderr truncated: more than ${max} bytes; the rest was discarded`) },
-    max: options.stderrMax ?? DEFAULT_STDERR_MAX
+    max: stderrMax
   })
 
   return {

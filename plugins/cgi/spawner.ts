@@ -2,8 +2,8 @@
 // (clone(SIGCHLD), then exec), so a spawn costs in proportion to servekit's memory:
 // 7.8-8.7 ms of servekit's CPU per script at ~100 MB, on a loaded 2-core machine.
 // The spawner is one small python3 process per servekit process that starts scripts
-// with posix_spawn (vfork), hands their pipes to servekit as connections to an
-// abstract Unix socket, and reports when each exits; servekit's own CPU per script
+// with posix_spawn (vfork), hands their stdout (and stdin) to servekit as connections
+// to an abstract Unix socket, relays their stderr, and reports when each exits; servekit's own CPU per script
 // fell to 2.0 ms in the same run. It is started with the first script; until it is
 // ready, or where there is no python3 3.9+, or if it dies, scripts start with Node's
 // spawn as before. Its program and protocol: spawner-program.ts.
@@ -11,7 +11,7 @@ import { spawn, type ChildProcess } from 'node:child_process'
 import { randomUUID } from 'node:crypto'
 import { createServer, type Server, type Socket } from 'node:net'
 import { constants } from 'node:os'
-import { createInterface } from 'node:readline'
+import { Readable } from 'node:stream'
 import type { ExecPlan } from './exec-plan.js'
 import type { Guardian } from './guardian.js'
 import { SPAWNER_PROGRAM } from './spawner-program.js'
@@ -25,7 +25,8 @@ export interface SpawnedScript {
   pid: number
   stdin: Socket | null
   stdout: Socket
-  stderr: Socket
+  /** What the spawner relays of the script's stderr: at most stderrMax + 1 bytes, then its end. */
+  stderr: Readable
   /** Settle when those close, tracked from their arrival: a connection whose peer was gone at once may close before anyone else looks. */
   stdoutClosed: Promise<void>
   stderrClosed: Promise<void>
@@ -40,6 +41,8 @@ export interface LaunchRequest extends ExecPlan {
   cwd: string
   env: Record<string, string>
   withStdin: boolean
+  /** Bytes of stderr servekit logs at most: the spawner relays one more, then drops the rest. */
+  stderrMax: number
 }
 
 export interface Spawner {
@@ -49,8 +52,8 @@ export interface Spawner {
   readonly pid: number | undefined
 }
 
-/** Roles of a script's connections, as the program names them. */
-type Role = 'o' | 'e' | 'i'
+/** Roles of a script's connections, as the program names them: stdout, stdin. */
+type Role = 'o' | 'i'
 const TOKEN_LENGTH = 36
 const HEADER_LENGTH = TOKEN_LENGTH + 2
 /** A connection that has not said whose it is by then is dropped. */
@@ -69,7 +72,28 @@ interface Pending {
   closed: Partial<Record<Role, Promise<void>>>
   exit?: (status: ExitStatus) => void
   exited: Promise<ExitStatus>
+  stderr: Relayed
   settled: boolean
+}
+
+/** A script's stderr as the spawner relays it. */
+interface Relayed {
+  stream: Readable
+  /** Settles when the spawner said it closed, or died. */
+  closed: Promise<void>
+  end: () => void
+}
+
+function relayed (): Relayed {
+  const stream = new Readable({ read () {} })
+  let end = (): void => {}
+  const closed = new Promise<void>((resolve) => {
+    end = () => {
+      stream.push(null)
+      resolve()
+    }
+  })
+  return { stream, closed, end }
 }
 
 const SIGNAL_NAMES = new Map(Object.entries(constants.signals).map(([name, number]) => [number, name as NodeJS.Signals]))
@@ -107,21 +131,23 @@ export function createSpawner (guardian: Guardian, python = 'python3', onWarning
   let diedAt = 0
   let failedStarts = 0
   const pending = new Map<string, Pending>()
+  /** Scripts whose stderr has not closed yet, by token: it may outlast the script's exit. */
+  const stderrs = new Map<string, Relayed>()
   /** Groups this spawner lists; handed to the guardian if it dies. */
   const listed = new Set<number>()
 
   function complete (token: string, entry: Pending): void {
     const { sockets, pid } = entry
-    if (entry.settled || pid === undefined || sockets.o === undefined || sockets.e === undefined) return
+    if (entry.settled || pid === undefined || sockets.o === undefined) return
     if (entry.request.withStdin && sockets.i === undefined) return
     entry.settled = true
     entry.resolve({
       pid,
       stdin: sockets.i ?? null,
       stdout: sockets.o,
-      stderr: sockets.e,
+      stderr: entry.stderr.stream,
       stdoutClosed: entry.closed.o as Promise<void>,
-      stderrClosed: entry.closed.e as Promise<void>,
+      stderrClosed: entry.stderr.closed,
       exited: entry.exited,
       release: () => { release(pid) }
     })
@@ -136,7 +162,7 @@ export function createSpawner (guardian: Guardian, python = 'python3', onWarning
   function accepted (socket: Socket): void {
     identify(socket, (token, role) => {
       const entry = pending.get(token)
-      if (entry === undefined || entry.settled || (role !== 'o' && role !== 'e' && role !== 'i') || entry.sockets[role] !== undefined) {
+      if (entry === undefined || entry.settled || (role !== 'o' && role !== 'i') || entry.sockets[role] !== undefined) {
         socket.destroy()
         return
       }
@@ -148,6 +174,15 @@ export function createSpawner (guardian: Guardian, python = 'python3', onWarning
 
   function onLine (line: string): void {
     const [kind, token = '', a = '', b = ''] = line.split(' ')
+    if (kind === 'l') {
+      stderrs.get(token)?.stream.push(Buffer.from(a, 'base64'))
+      return
+    }
+    if (kind === 'c') {
+      stderrs.get(token)?.end()
+      stderrs.delete(token)
+      return
+    }
     if (kind === 'r') {
       state = 'ready'
       failedStarts = 0
@@ -166,6 +201,7 @@ export function createSpawner (guardian: Guardian, python = 'python3', onWarning
       complete(token, entry)
     } else if (kind === 'e') {
       pending.delete(token)
+      stderrs.delete(token)
       for (const socket of Object.values(entry.sockets)) socket.destroy()
       entry.settled = true
       entry.reject(spawnError(a, entry.request.command))
@@ -190,6 +226,9 @@ export function createSpawner (guardian: Guardian, python = 'python3', onWarning
     // Nobody reaps its scripts now, nor kills their groups if servekit dies: the guardian does.
     for (const pid of listed) guardian.watch(pid)
     listed.clear()
+    // Nobody reads their stderr either: a script that writes there now meets a closed pipe.
+    for (const stderr of stderrs.values()) stderr.end()
+    stderrs.clear()
     for (const [token, entry] of pending) {
       pending.delete(token)
       if (!entry.settled) {
@@ -228,7 +267,12 @@ export function createSpawner (guardian: Guardian, python = 'python3', onWarning
         onWarning(`scripts start with Node's spawn: cannot run ${python}: ${error.message}`)
       })
       started.once('close', died)
-      createInterface({ input: started.stdout! }).on('line', onLine)
+      let partial = ''
+      started.stdout!.setEncoding('latin1').on('data', (chunk: string) => {
+        const lines = (partial + chunk).split('\n')
+        partial = lines.pop() as string
+        for (const line of lines) onLine(line)
+      })
     })
   }
 
@@ -239,10 +283,12 @@ export function createSpawner (guardian: Guardian, python = 'python3', onWarning
       const token = randomUUID()
       let exit: ((status: ExitStatus) => void) | undefined
       const exited = new Promise<ExitStatus>((resolve) => { exit = resolve })
+      const stderr = relayed()
+      stderrs.set(token, stderr)
       const started = new Promise<SpawnedScript>((resolve, reject) => {
-        pending.set(token, { request, resolve, reject, sockets: {}, closed: {}, exit, exited, settled: false })
+        pending.set(token, { request, resolve, reject, sockets: {}, closed: {}, exit, exited, stderr, settled: false })
       })
-      child.stdin.write(JSON.stringify(['s', token, request.command, [request.argv0, ...request.args], request.cwd, request.env, request.withStdin]) + '\n')
+      child.stdin.write(JSON.stringify(['s', token, request.command, [request.argv0, ...request.args], request.cwd, request.env, request.withStdin, request.stderrMax]) + '\n')
       return started
     },
     get pid () { return child?.pid }
