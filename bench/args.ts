@@ -34,6 +34,8 @@ export interface BenchOptions {
   rounds: number
   /** The servekit CLI to measure, e.g. another checkout's dist/cli/servekit.js; default: this one's. */
   servekit: string | undefined
+  /** Another servekit CLI measured beside it in every scenario, as `servekit-before`: a before/after in one run. */
+  before: string | undefined
   /** Where the JSON result goes; default under bench/results/. */
   out: string | undefined
   /** Leave the generated fixture folder in place and print its path. */
@@ -62,6 +64,7 @@ const FLAGS = {
   'cold-starts': { type: 'string' },
   rounds: { type: 'string' },
   servekit: { type: 'string' },
+  before: { type: 'string' },
   out: { type: 'string' },
   'keep-fixtures': { type: 'boolean' },
   list: { type: 'boolean' },
@@ -109,6 +112,7 @@ export function parseBenchArgs (argv: readonly string[]): BenchOptions {
     coldStarts: number('cold-starts', values['cold-starts'], 1, true) ?? preset.coldStarts,
     rounds: number('rounds', values.rounds, 1, true) ?? preset.rounds,
     servekit: values.servekit,
+    before: values.before,
     out: values.out,
     keepFixtures: values['keep-fixtures'] === true,
     list: values.list === true,
@@ -164,6 +168,8 @@ Options:
                         (default ${FULL.rounds}; 3 steadies the ratios on a noisy machine)
   --no-pin              do not pin server and load generator to separate CPUs
   --servekit FILE       measure this servekit CLI (default: this checkout's dist/cli/servekit.js)
+  --before FILE         also measure this servekit CLI (e.g. an older build), as servekit-before,
+                        taking turns with the others: before and after in one run
   --out FILE            write the JSON result here (default: bench/results/<time>.json)
   --keep-fixtures       keep the generated fixture folder
   --list                print the scenario ids and exit

@@ -1,7 +1,7 @@
 // One scenario with every server that takes part in it: servekit (and, with
 // --log-info, servekit logging each request), Python, the bare baseline, peers.
 import { mkdirSync, writeFileSync } from 'node:fs'
-import { join } from 'node:path'
+import { join, resolve } from 'node:path'
 import type { BenchOptions } from './args.js'
 import { measureColdStart, measureLoad, type Contender, type MeasureSettings } from './measure.js'
 import { medianRun, type RunResult, type ScenarioResult } from './report.js'
@@ -47,7 +47,8 @@ function resumedText (resumed: number, connections: number): string {
 
 function servekitContenders ({ ctx, options, logs, stamp }: Environment, features: LoadScenario['features'], id: string): Contender[] {
   const quiet: Contender = { label: 'servekit', kind: 'servekit', command: (port) => servekitCommand(ctx, port, 'warn', features, `${id}-${stamp}`) }
-  if (!options.logInfo) return [quiet]
+  const before: Contender[] = options.before === undefined ? [] : [beforeContender(ctx, options.before, features)]
+  if (!options.logInfo) return [quiet, ...before]
   // Request logs go to a real file: what a user redirecting them pays.
   const logged: Contender = {
     label: 'servekit+log',
@@ -55,7 +56,12 @@ function servekitContenders ({ ctx, options, logs, stamp }: Environment, feature
     command: (port) => servekitCommand(ctx, port, 'info', features),
     stdout: join(logs, `${id}-servekit-info.log`)
   }
-  return [quiet, logged]
+  return [quiet, logged, ...before]
+}
+
+/** `--before FILE`: an older build beside this one, as a user runs it. */
+function beforeContender (ctx: ServerContext, cli: string, features: LoadScenario['features'] = []): Contender {
+  return { label: 'servekit-before', kind: 'servekit', command: (port) => servekitCommand({ ...ctx, cli: resolve(cli) }, port, 'warn', features) }
 }
 
 /** A peer started from its config, written into a folder of its own for this run. */
@@ -153,6 +159,7 @@ export async function runColdStart (scenario: ColdStartScenario, env: Environmen
   const { ctx, options } = env
   const result: ScenarioResult = { id: scenario.id, title: scenario.title, kind: 'cold-start', metric: 'ms', notes: [], runs: [] }
   const contenders: Contender[] = [{ label: 'servekit', kind: 'servekit', command: (port) => servekitCommand(ctx, port, 'warn') }]
+  if (options.before !== undefined) contenders.push(beforeContender(ctx, options.before))
   if (!options.servekitOnly && env.hasPython) contenders.push({ label: 'python', kind: 'python', command: (port) => pythonCommand(ctx, 'static', port) })
   for (const contender of contenders) {
     const run = await measureColdStart(contender, scenario.request, options.coldStarts, env.settings)

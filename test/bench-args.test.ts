@@ -57,6 +57,11 @@ describe('bench arguments', () => {
     assert.equal(options.out, 'r.json')
   })
 
+  it('takes an older build to measure beside this one', () => {
+    assert.equal(parseBenchArgs(['--before', '../old/dist/src/cli.js']).before, '../old/dist/src/cli.js')
+    assert.equal(parseBenchArgs([]).before, undefined)
+  })
+
   it('rejects numbers that are not numbers, too small, or not whole where they must be', () => {
     assert.throws(() => parseBenchArgs(['--duration', 'ten']), BenchUsageError)
     assert.throws(() => parseBenchArgs(['--duration', '0']), /--duration must be a number of at least 0.5/)
