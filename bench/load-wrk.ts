@@ -7,12 +7,12 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { LoadJob } from './load.js'
-import type { Pinning } from './process.js'
+import { pinnedCommand, type Pinning } from './process.js'
 import type { LoadSummary } from './stats.js'
 import { interruptAfterMs, parseWrkOutput, wrkArgs, wrkScript } from './wrk.js'
 
 async function runWrk (wrk: string, args: string[], durationS: number, pin: Pinning | undefined): Promise<LoadSummary> {
-  const [file, argv] = pin === undefined ? [wrk, args] : [pin.taskset, ['-c', String(pin.cpu), wrk, ...args]]
+  const [file, argv] = pinnedCommand(wrk, args, pin)
   const child = spawn(file, argv, { stdio: ['ignore', 'pipe', 'pipe'] })
   let stdout = ''
   let stderr = ''

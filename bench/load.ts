@@ -5,7 +5,7 @@ import { spawn } from 'node:child_process'
 import { createInterface } from 'node:readline'
 import { fileURLToPath } from 'node:url'
 import { runWrkLoad } from './load-wrk.js'
-import type { Pinning } from './process.js'
+import { pinnedCommand, type Pinning } from './process.js'
 import type { LoadSummary } from './stats.js'
 
 const WORKER = fileURLToPath(new URL('./load-worker.js', import.meta.url))
@@ -31,10 +31,7 @@ export interface LoadJob {
  */
 export async function runLoad (job: LoadJob, pin: Pinning | undefined, betweenRuns: () => Promise<void>, wrk?: string): Promise<LoadSummary> {
   if (wrk !== undefined && job.newConnections !== true) return await runWrkLoad(wrk, job, pin, betweenRuns)
-  const command = [process.execPath, WORKER, JSON.stringify(job)]
-  const [file, args] = pin === undefined
-    ? [command[0]!, command.slice(1)]
-    : [pin.taskset, ['-c', String(pin.cpu), ...command]]
+  const [file, args] = pinnedCommand(process.execPath, [WORKER, JSON.stringify(job)], pin)
   const child = spawn(file, args, { stdio: ['pipe', 'pipe', 'pipe'] })
   let stderr = ''
   child.stderr.setEncoding('utf8').on('data', (chunk: string) => { stderr += chunk })

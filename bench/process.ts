@@ -47,14 +47,17 @@ export function lastWordsOf (stderr: string, stdout: string): string {
   return entries.slice(-2).join(' | ').slice(0, 500)
 }
 
+/** `file args`, or taskset running it on the pinned CPU (taskset execs it: the pid stays the program's). */
+export function pinnedCommand (file: string, args: readonly string[], pin: Pinning | undefined): [string, string[]] {
+  return pin === undefined ? [file, [...args]] : [pin.taskset, ['-c', String(pin.cpu), file, ...args]]
+}
+
 /** Output goes to files, never through a pipe the (unpinned) harness would have to drain. */
 export function launch (command: Command, logs: { stdout: string, stderr: string }, pin: Pinning | undefined): Launched {
   const out = openSync(logs.stdout, 'w')
   const err = openSync(logs.stderr, 'w')
-  // taskset execs the command, so the pid is the server's own (for /proc sampling).
-  const [file, args] = pin === undefined
-    ? [command.command, command.args]
-    : [pin.taskset, ['-c', String(pin.cpu), command.command, ...command.args]]
+  // The pid is the server's own (for /proc sampling).
+  const [file, args] = pinnedCommand(command.command, command.args, pin)
   const child = spawn(file, args, { cwd: command.cwd, env: command.env, stdio: ['ignore', out, err] })
   closeSync(out)
   closeSync(err)

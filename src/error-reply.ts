@@ -71,13 +71,14 @@ export function errorJson (statusCode: number, message: string): string {
   return JSON.stringify({ statusCode, error: STATUS_CODES[statusCode] ?? 'Error', message })
 }
 
+/** Headers of a file response that an error in its place must not keep. */
+const FILE_HEADERS = ['etag', 'last-modified', 'accept-ranges', 'content-disposition', 'content-encoding', 'content-length']
+
 /**
  * Answers `statusCode` with `message` in the client's preferred form. The message must be
  * fit for clients; causes are the caller's to log. A 404 for `/favicon.ico` is answered
  * with servekit's own icon instead: the folder has none.
  */
-/** Headers of a file response that an error in its place must not keep. */
-const FILE_HEADERS = ['etag', 'last-modified', 'accept-ranges', 'content-disposition', 'content-encoding', 'content-length']
 
 export async function sendError (request: FastifyRequest, reply: FastifyReply, statusCode: number, message: string): Promise<FastifyReply> {
   const url = request.url

@@ -8,15 +8,15 @@ import type { FastifyInstance, FastifyServerOptions } from 'fastify'
 type CompilersFactory = NonNullable<NonNullable<FastifyServerOptions['schemaController']>['compilersFactory']>
 type Builder = (...args: never[]) => unknown
 
-// Fastify's own dependencies, found from where Fastify is (a strict layout such as pnpm's
-// gives servekit no path to them).
-const require = createRequire(createRequire(import.meta.url).resolve('fastify'))
-
-/** The package's factory, built on first use only: `() => builder`, as Fastify does itself. */
+/**
+ * The package's factory, built on first use only: `() => builder`, as Fastify does itself.
+ * Required from where Fastify is: a strict layout such as pnpm's gives servekit no path
+ * to Fastify's own dependencies.
+ */
 function lazyBuilder<T extends Builder> (packageName: string): T {
   let builder: T | undefined
   return ((...args: Parameters<T>) => {
-    builder ??= (require(packageName) as () => T)()
+    builder ??= (createRequire(createRequire(import.meta.url).resolve('fastify'))(packageName) as () => T)()
     return builder(...args)
   }) as T
 }

@@ -22,7 +22,7 @@ type HeaderStats = Pick<Stats, 'size' | 'mtime' | 'mtimeMs' | 'ctimeMs'>
  * ctime is the kernel's and moves on every write. A strong tag lets `If-Range` resume
  * downloads.
  */
-export function headersOf (real: string, stats: HeaderStats): FileHeaders {
+function headersOf (real: string, stats: HeaderStats): FileHeaders {
   const type = send.mime.getType(real) ?? 'application/octet-stream'
   return {
     'Content-Type': send.isUtf8MimeType(type) ? `${type}; charset=utf-8` : type,

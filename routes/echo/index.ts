@@ -65,8 +65,7 @@ const echo: FastifyPluginAsync<EchoOptions> = async (app, options) => {
       parseCookie = parser.parseCookie
     })
   }
-  const parse = parseCookie!
-  const parseCookies = (text: string): Record<string, string> => parse(text)
+  const parseCookies: (text: string) => Record<string, string> = parseCookie!
 
   function answer (request: FastifyRequest, reply: FastifyReply, body: Buffer, form: Grouped<FormValue>): object {
     const { path, query } = splitTarget(request.raw.url ?? '/')
