@@ -109,9 +109,11 @@ test('a disk that fills mid-body (here, a file size limit) is 507, and nothing i
   fixtures.push(fixture)
   const { port } = await startServer(fixture.dir, [PRLIMIT!, '--fsize=1048576', '--'])
   assert.equal(await putStream(port, '/fits.bin', 1024 * 1024), 201)
-  const status = await putStream(port, '/too-big.bin', 4 * 1024 * 1024)
-  assert.equal(status, 507)
-  assert.deepEqual(readdirSync(fixture.dir), ['fits.bin'])
+  // Several times: a write that failed while the next chunk was read once went
+  // unhandled and ended the server (ECONNRESET here, then ECONNREFUSED).
+  for (let i = 0; i < 8; i++) assert.equal(await putStream(port, `/too-big-${i}.bin`, 4 * 1024 * 1024), 507)
+  assert.equal(await putStream(port, '/small.bin', 1024), 201)
+  assert.deepEqual(readdirSync(fixture.dir).sort(), ['fits.bin', 'small.bin'])
 })
 
 // A file system that really fills: a 1 MiB tmpfs, where this machine lets us mount one

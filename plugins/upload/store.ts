@@ -133,14 +133,20 @@ async function writeBody (fd: number, body: AsyncIterable<Buffer>, maxBytes: num
   let batch: Buffer[] = []
   let batchBytes = 0
   let writing: Promise<void> = Promise.resolve()
+  // A write that fails while the next chunk is being read is handled at once, or the
+  // rejection would be unhandled until the next await and end the process (a full
+  // disk took the server down); reading stops at the next chunk and says why.
+  let failed: { error: unknown } | undefined
   const flush = (): void => {
     const buffers = batch
     batch = []
     batchBytes = 0
     writing = writing.then(async () => { await writeAll(fd, buffers) })
+    writing.catch((error: unknown) => { failed ??= { error } })
   }
   try {
     for await (const chunk of body) {
+      if (failed !== undefined) throw failed.error
       size += chunk.length
       if (size > maxBytes) throw tooLarge(maxBytes)
       batch.push(chunk)
