@@ -9,6 +9,7 @@ import type { ColdStartScenario, LoadScenario } from './scenarios.js'
 import { peersFor } from './peers/index.js'
 import type { PeerSpec } from './peers/peer.js'
 import type { Peer } from './scenarios.js'
+import { ADDON_PATH } from './spawn-addon/addon.js'
 import { baselineCommand, missingFeatures, pythonCommand, servekitCommand, type ServerContext } from './servers.js'
 import { formatNumber } from './table.js'
 import { formatMiB } from './targets.js'
@@ -131,8 +132,12 @@ export async function runLoadScenario (scenario: LoadScenario, env: Environment)
     if (!env.hasPython) result.notes.push('python3 not found: servekit only')
     else if (scenario.python === 'tls' && ctx.certificate === undefined) result.notes.push('openssl not found to make a certificate for Python: servekit only')
     else contenders.push({ label: 'python', kind: 'python', command: (port) => pythonCommand(ctx, scenario.python, port) })
-    if (scenario.baseline !== undefined) {
-      const baseline = scenario.baseline
+    for (const baseline of [scenario.baseline, scenario.alsoBaseline]) {
+      if (baseline === undefined) continue
+      if (baseline === 'fastify-addon-spawn' && ADDON_PATH === undefined) {
+        result.notes.push('fastify-addon-spawn skipped: the posix_spawn prototype is not built (sh bench/spawn-addon/build.sh)')
+        continue
+      }
       contenders.push({ label: baseline, kind: baseline, command: (port) => baselineCommand(ctx, baseline, port) })
     }
   }

@@ -8,7 +8,7 @@ export type Feature = 'cgi' | 'echo' | 'tls' | 'archive' | 'upload' | 'overwrite
 /** How Python takes part: `python3 -m http.server` (with `--cgi`), the tutorial's webapp.py, or its TLS-wrapped server. */
 export type PythonKind = 'static' | 'cgi' | 'webapp' | 'tls'
 /** Bare Fastify servers doing the same work as a servekit feature, for "how close to the floor" ratios. */
-export type Baseline = 'fastify-echo' | 'fastify-spawn'
+export type Baseline = 'fastify-echo' | 'fastify-spawn' | 'fastify-addon-spawn'
 /** Other servers measured with --peers, where installed (bench/peers/). */
 export type Peer = 'http-server' | 'serve' | 'sirv' | 'fastify-static' | 'nginx' | 'lighttpd' | 'caddy' | 'apache' | 'go'
 /** What a peer must be able to do to take part in a scenario: files, HTML folder listings, CGI, HTTPS. */
@@ -37,6 +37,8 @@ export interface LoadScenario {
   /** What Python runs when it cannot do the same thing; completes "Python runs ...". */
   pythonNote?: string
   baseline?: Baseline
+  /** A second baseline, measured only where it can run (the addon prototype, once built). */
+  alsoBaseline?: Baseline
   /** With --peers, the peers able to do this take part (the others are noted absent); undefined: none. */
   peers: PeerAbility | undefined
   /**
@@ -314,6 +316,8 @@ export const SCENARIOS: readonly Scenario[] = [
     features: ['cgi'],
     python: 'cgi',
     baseline: 'fastify-spawn',
+    // The posix_spawn prototype (bench/spawn-addon/), where it has been built.
+    alsoBaseline: 'fastify-addon-spawn',
     peers: 'cgi',
     check: containing('Hello, World!')
   },

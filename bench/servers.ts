@@ -72,6 +72,6 @@ export function pythonCommand (ctx: ServerContext, kind: PythonKind, port: numbe
 
 export function baselineCommand (ctx: ServerContext, baseline: Baseline, port: number): Command {
   const script = join(ctx.baselines, `${baseline}.js`)
-  const args = baseline === 'fastify-spawn' ? [script, join(ctx.root, 'cgi-bin'), String(port)] : [script, String(port)]
+  const args = baseline === 'fastify-spawn' || baseline === 'fastify-addon-spawn' ? [script, join(ctx.root, 'cgi-bin'), String(port)] : [script, String(port)]
   return { command: ctx.node, args, env: ctx.env, cwd: ctx.root }
 }

@@ -8,6 +8,30 @@
 import { rm } from 'node:fs/promises'
 import { build } from 'esbuild'
 
+// Fastify's server.js requires node:http2 and node:https at load, and uses them only
+// with its `http2` and `https` options: servekit never sets `http2`, and sets `https`
+// only to serve TLS. Loading the two (and node:tls under https) was
+// ~15-25 ms of every start on Node 20. In the bundle those two requires get stand-ins
+// that load the real module on first use.
+const LAZY_IN_FASTIFY_SERVER = {
+  'node:http2': ['createServer', 'createSecureServer'],
+  'node:https': ['createServer']
+}
+const lazyBuiltins = {
+  name: 'lazy-builtins',
+  setup (build) {
+    build.onResolve({ filter: /^node:https?2?$/ }, (args) =>
+      args.path in LAZY_IN_FASTIFY_SERVER && /[\\/]fastify[\\/]lib[\\/]server\.js$/.test(args.importer)
+        ? { path: args.path, namespace: 'lazy-builtin' }
+        : undefined)
+    build.onLoad({ filter: /.*/, namespace: 'lazy-builtin' }, (args) => ({
+      loader: 'js',
+      contents: `const load = () => require(${JSON.stringify(args.path)})\nmodule.exports = {\n` +
+        LAZY_IN_FASTIFY_SERVER[args.path].map((name) => `  ${name}: (...args) => load().${name}(...args)`).join(',\n') + '\n}\n'
+    }))
+  }
+}
+
 const outdir = 'dist/cli'
 await rm(outdir, { recursive: true, force: true })
 await build({
@@ -29,5 +53,6 @@ await build({
     '@fastify/autoload', '@fastify/basic-auth', '@fastify/cookie', '@fastify/cors', '@fastify/formbody',
     '@fastify/multipart', 'bcryptjs', 'markdown-it', 'pino-pretty', 'selfsigned', 'tsx', 'uqr', 'yazl'
   ],
+  plugins: [lazyBuiltins],
   logLevel: 'warning'
 })
