@@ -9,7 +9,7 @@ import type { ColdStartScenario, LoadScenario } from './scenarios.js'
 import { peersFor } from './peers/index.js'
 import type { PeerSpec } from './peers/peer.js'
 import type { Peer } from './scenarios.js'
-import { ADDON_PATH } from './spawn-addon/addon.js'
+import { accelerator } from '../plugins/cgi/accelerator.js'
 import { baselineCommand, missingFeatures, pythonCommand, servekitCommand, type ServerContext } from './servers.js'
 import { formatNumber } from './table.js'
 import { formatMiB } from './targets.js'
@@ -134,8 +134,8 @@ export async function runLoadScenario (scenario: LoadScenario, env: Environment)
     else contenders.push({ label: 'python', kind: 'python', command: (port) => pythonCommand(ctx, scenario.python, port) })
     for (const baseline of [scenario.baseline, scenario.alsoBaseline]) {
       if (baseline === undefined) continue
-      if (baseline === 'fastify-addon-spawn' && ADDON_PATH === undefined) {
-        result.notes.push('fastify-addon-spawn skipped: the posix_spawn prototype is not built (sh bench/spawn-addon/build.sh)')
+      if (baseline === 'fastify-addon-spawn' && accelerator() === undefined) {
+        result.notes.push('fastify-addon-spawn skipped: servekit-spawn is not built (npm install builds packages/spawn)')
         continue
       }
       contenders.push({ label: baseline, kind: baseline, command: (port) => baselineCommand(ctx, baseline, port) })

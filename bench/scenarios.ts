@@ -316,7 +316,7 @@ export const SCENARIOS: readonly Scenario[] = [
     features: ['cgi'],
     python: 'cgi',
     baseline: 'fastify-spawn',
-    // The posix_spawn prototype (bench/spawn-addon/), where it has been built.
+    // The bare route with servekit-spawn (packages/spawn) where it is built: what the accelerator alone costs.
     alsoBaseline: 'fastify-addon-spawn',
     peers: 'cgi',
     check: containing('Hello, World!')

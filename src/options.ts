@@ -84,6 +84,8 @@ export interface ServekitOptions extends TlsOptions, Omit<TableOptions, 'trustPr
   cgiEnv?: Record<string, string>
   /** Start scripts through the python3 spawner when it is there (plugins/cgi/spawner.ts). Default true. */
   cgiSpawner?: boolean
+  /** Start scripts with servekit-spawn when it is installed (plugins/cgi/accelerator.ts). Default true. */
+  cgiAccelerator?: boolean
   /**
    * Proxies whose X-Forwarded-For/-Proto/-Host are believed: addresses or CIDR
    * ranges (comma-separated text or a list). Default: nobody's.
@@ -97,6 +99,7 @@ export interface ResolvedCgiOptions extends CgiLimits {
   dir: string
   env: Record<string, string> | undefined
   spawner: boolean
+  accelerator: boolean
 }
 
 /** Switches of a group resolved on its own below (`tls`, `cgi`): not plain values. */
@@ -214,7 +217,8 @@ async function resolveCgi (input: ServekitOptions, root: string): Promise<Resolv
     ...cgiLimits(input),
     // Checked by the plugin, which takes the same map.
     env: input.cgiEnv,
-    spawner: flag('cgiSpawner', input.cgiSpawner)
+    spawner: flag('cgiSpawner', input.cgiSpawner),
+    accelerator: flag('cgiAccelerator', input.cgiAccelerator)
   }
 }
 

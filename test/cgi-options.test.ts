@@ -59,8 +59,15 @@ test('cgi defaults: <directory>/cgi-bin, 60 s, 32 running, 256 waiting', async (
     maxCpu: 0,
     maxProcesses: 0,
     env: undefined,
-    spawner: true
+    spawner: true,
+    accelerator: true
   })
+})
+
+test('--no-cgi-accelerator: scripts start without servekit-spawn', async () => {
+  const resolved = await resolveOptions({ directory: fixture.path('site'), cgi: true, cgiAccelerator: false })
+  assert.equal(resolved.cgi?.accelerator, false)
+  assert.equal(resolved.cgi?.spawner, true)
 })
 
 test('--no-cgi-spawner: scripts start with Node\'s spawn', async () => {

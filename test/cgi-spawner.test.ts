@@ -1,6 +1,7 @@
-// Both ways a script is started: through the python3 spawner (posix_spawn), and with
-// Node's spawn (the spawner off, not ready yet, or gone). Each script says who its
-// parent is, so every test knows which way it ran.
+// Every way a script is started: with the accelerator (servekit-spawn, posix_spawn
+// from servekit), through the python3 spawner (posix_spawn), and with Node's spawn
+// (both off, the spawner not ready yet, or gone). Each script says who its parent is
+// and what its stdout is, so every test knows which way it ran.
 import { after, before, describe, test } from 'node:test'
 import assert from 'node:assert/strict'
 import { spawnSync } from 'node:child_process'
@@ -13,6 +14,7 @@ import { serve } from './helpers/server.js'
 import { runCli, started } from './helpers/cli.js'
 import { sh } from './helpers/cgi.js'
 import { processesIn, processGone, waitFor } from './helpers/wait.js'
+import { accelerator } from '../plugins/cgi/accelerator.js'
 import { spawnerPid } from '../plugins/cgi/script-process.js'
 import { createSpawner, exitStatusOf } from '../plugins/cgi/spawner.js'
 import { createGuardian } from '../plugins/cgi/guardian.js'
@@ -20,6 +22,7 @@ import type { RunningServer } from '../src/server.js'
 
 const TREE = {
   'cgi-bin/parent.sh': sh(`printf 'Content-Type: text/plain\\n\\n%s' "$PPID"`),
+  'cgi-bin/stdout.sh': sh(`printf 'Content-Type: text/plain\\n\\n%s' "$(readlink /proc/$$/fd/1)"`),
   'cgi-bin/echo.sh': sh(`printf 'Content-Type: text/plain\\n\\n%s|%s|%s|' "$PPID" "$QUERY_STRING" "$CONTENT_LENGTH"
 cat
 printf '|%s' "$(pwd)"`),
@@ -98,17 +101,27 @@ test('without a python3 to run, the spawner says so once and never starts a scri
   assert.deepEqual(warnings, ['scripts start with Node\'s spawn: cannot run /nonexistent/python3: spawn /nonexistent/python3 ENOENT'])
 })
 
-for (const way of ['spawner', 'node'] as const) {
-  describe(`scripts started by ${way === 'spawner' ? 'the python3 spawner' : 'Node\'s spawn'}`, { skip: way === 'spawner' ? NO_SPAWNER : process.platform !== 'linux' }, () => {
+const NO_ACCELERATOR = accelerator() === undefined ? 'servekit-spawn is not built (npm install builds packages/spawn)' : false
+
+const WAYS = {
+  accelerator: { name: 'the accelerator', skip: NO_ACCELERATOR, options: { cgiSpawner: true, cgiAccelerator: true } },
+  spawner: { name: 'the python3 spawner', skip: NO_SPAWNER, options: { cgiSpawner: true, cgiAccelerator: false } },
+  node: { name: 'Node\'s spawn', skip: process.platform !== 'linux', options: { cgiSpawner: false } }
+} as const
+
+for (const way of ['accelerator', 'spawner', 'node'] as const) {
+  describe(`scripts started by ${WAYS[way].name}`, { skip: WAYS[way].skip }, () => {
     let server: RunningServer
     let log: MemoryLog
     before(async () => {
       log = memoryLog()
-      server = await serve({ directory: fixture.dir, cgi: true, cgiSpawner: way === 'spawner', cgiTimeout: 5, logger: log.logger })
+      server = await serve({ directory: fixture.dir, cgi: true, ...WAYS[way].options, cgiTimeout: 5, logger: log.logger })
       if (way === 'spawner') {
         const parent = await spawnerRunning(server.url)
         assert.match(commandOf(parent), /python3/)
       }
+      // The accelerator gives the script a pipe; the spawner and Node's spawn a socket.
+      assert.match((await get(server.url, '/cgi-bin/stdout.sh')).text, way === 'accelerator' ? /^pipe:/ : /^socket:/)
     })
     after(async () => { await server.close() })
 
@@ -202,7 +215,7 @@ for (const way of ['spawner', 'node'] as const) {
 describe('the spawner under faults', { skip: NO_SPAWNER }, () => {
   test('the spawner killed: scripts running go on and are answered, the next start with Node\'s spawn', async () => {
     const log = memoryLog()
-    const server = await serve({ directory: fixture.dir, cgi: true, logger: log.logger })
+    const server = await serve({ directory: fixture.dir, cgi: true, cgiAccelerator: false, logger: log.logger })
     try {
       const spawner = await spawnerRunning(server.url)
       // A script mid-response: its headers are out, it waits on two children.
@@ -234,7 +247,7 @@ describe('the spawner under faults', { skip: NO_SPAWNER }, () => {
   })
 
   test('after a SIGKILL of servekit, no script started by the spawner nor what it forked is left', async () => {
-    const run = runCli(['--cgi', '-d', fixture.dir, '-b', '127.0.0.1', '0'])
+    const run = runCli(['--cgi', '--no-cgi-accelerator', '-d', fixture.dir, '-b', '127.0.0.1', '0'])
     try {
       const port = await started(run)
       const base = `http://127.0.0.1:${port}/`

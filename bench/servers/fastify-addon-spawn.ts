@@ -1,15 +1,16 @@
 // The bare spawn route of fastify-spawn.ts with one difference, how the script
-// starts: with the posix_spawn prototype (bench/spawn-addon, issue 18) instead of
+// starts: with servekit-spawn (packages/spawn, the accelerator) instead of
 // child_process.spawn. Same environment, stdin and stderr on /dev/null, output read
-// whole, header block split off. Build the addon first (sh bench/spawn-addon/build.sh).
+// whole, header block split off. npm install builds the addon.
 // Usage: node fastify-addon-spawn.js CGI_DIR PORT
 import { Socket } from 'node:net'
 import { join } from 'node:path'
 import Fastify from 'fastify'
-import { envPairs, loadSpawnAddon } from '../spawn-addon/addon.js'
+import { envPairs } from '../../plugins/cgi/accelerated-start.js'
+import { accelerator } from '../../plugins/cgi/accelerator.js'
 
-const addon = loadSpawnAddon()
-if (addon === undefined) throw new Error('fastify-addon-spawn: the addon is not built; run sh bench/spawn-addon/build.sh')
+const addon = accelerator()
+if (addon === undefined) throw new Error('fastify-addon-spawn: servekit-spawn is not built (npm install builds packages/spawn)')
 const { spawn } = addon
 
 const [cgiDir = '', port = '0'] = process.argv.slice(2)

@@ -156,7 +156,8 @@ const cgi: FastifyPluginAsync<CgiOptions> = async (app, options) => {
         stderrMax: settings.stderrMax,
         limits: settings.limits,
         prlimit: settings.prlimit,
-        spawner: settings.spawner
+        spawner: settings.spawner,
+        accelerator: settings.accelerator
       })
     } catch (error) {
       acquired.release()

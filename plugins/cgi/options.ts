@@ -41,8 +41,10 @@ export interface CgiOptions {
   maxCpu?: number
   /** Processes of servekit's user (RLIMIT_NPROC) a script may fork up to, via prlimit; 0 for none (default). */
   maxProcesses?: number
-  /** Start scripts through a small python3 process that forks cheaply, when there is one (spawner.ts). Default true. */
+  /** Start scripts through a small python3 process that forks cheaply, when there is one (spawner.ts); false: Node's spawn, accelerator or not. Default true. */
   spawner?: boolean
+  /** Start scripts with servekit-spawn (posix_spawn from servekit itself) when it is installed (accelerator.ts). Default true. */
+  accelerator?: boolean
 }
 
 export interface CgiSettings {
@@ -62,6 +64,7 @@ export interface CgiSettings {
   /** Where prlimit is, when a limit is set. */
   prlimit: string | undefined
   spawner: boolean
+  accelerator: boolean
 }
 
 function count (option: string, value: unknown, min: number, fallback: number): number {
@@ -106,7 +109,7 @@ export async function resolveCgiOptions (options: CgiOptions): Promise<CgiSettin
     processes: limit('maxProcesses', options.maxProcesses, OPTIONS.cgiMaxProcesses)
   }
   const limited = (Object.keys(limits) as Array<keyof ScriptLimits>).find((name) => limits[name] > 0)
-  for (const name of ['dotfiles', 'spawner'] as const) {
+  for (const name of ['dotfiles', 'spawner', 'accelerator'] as const) {
     if (options[name] !== undefined && typeof options[name] !== 'boolean') throw new OptionError(name, `${name} must be true or false`)
   }
   return {
@@ -127,6 +130,7 @@ export async function resolveCgiOptions (options: CgiOptions): Promise<CgiSettin
     stderrMax: limit('stderrMax', options.stderrMax, OPTIONS.cgiStderrMax),
     limits,
     prlimit: limited === undefined ? undefined : findPrlimit(`max${limited.charAt(0).toUpperCase()}${limited.slice(1)}`),
-    spawner: options.spawner ?? true
+    spawner: options.spawner ?? true,
+    accelerator: options.accelerator ?? true
   }
 }

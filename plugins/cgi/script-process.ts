@@ -5,9 +5,13 @@
 // started 200 `sleep 30` and answered left 200 processes, counted by no slot), and a
 // script that closed its output but lingers gets LINGER_MS to finish. Listed with
 // its keeper (the spawner, or the guardian for scripts Node started) from spawn to
-// that last kill, no group outlives servekit either.
+// that last kill, no group outlives servekit either. Three ways to start one, the
+// cheapest first: the accelerator (servekit-spawn) when installed, the python3
+// spawner once ready, Node's spawn.
 import { spawn, type ChildProcessByStdio } from 'node:child_process'
 import type { Readable, Writable } from 'node:stream'
+import { startAccelerated } from './accelerated-start.js'
+import { accelerator } from './accelerator.js'
 import { createGuardian } from './guardian.js'
 import type { ExecPlan } from './exec-plan.js'
 import { launchOf, NO_LIMITS, type ScriptLimits } from './limits.js'
@@ -56,8 +60,10 @@ export interface StartOptions {
   /** Resource limits, applied through `prlimit` (its path) when any is set. */
   limits?: ScriptLimits
   prlimit?: string
-  /** Start it through the spawner when it is ready (spawner.ts). Default true. */
+  /** Start it with the accelerator or the spawner when there is one (spawner.ts); false: Node's spawn. Default true. */
   spawner?: boolean
+  /** Start it with the accelerator (accelerator.ts) when it is installed. Default true. */
+  accelerator?: boolean
 }
 
 /** A started script before servekit's own bookkeeping, however it was started. */
@@ -113,7 +119,13 @@ function flushStdio (script: { stdin: Writable | null, stdout: Readable, stderr:
   }
 }
 
-async function launchScript (request: LaunchRequest, useSpawner: boolean): Promise<Launched> {
+async function launchScript (request: LaunchRequest, useSpawner: boolean, useAccelerator: boolean): Promise<Launched> {
+  const addon = useSpawner && useAccelerator ? accelerator() : undefined
+  if (addon !== undefined) {
+    const script = startAccelerated(addon, guardian, request)
+    void script.exited.then(() => { process.nextTick(flushStdio, script) })
+    return script
+  }
   const started = useSpawner ? spawner.start(request) : undefined
   if (started === undefined) return await spawnDirectly(request)
   const script = await started
@@ -132,7 +144,7 @@ export async function startScript (plan: ExecPlan, options: StartOptions): Promi
   // is how CVE-2012-1823 turned `?-s` into a switch of php-cgi; Go and nginx pass none.
   const launch = launchOf(plan, options.limits ?? NO_LIMITS, options.prlimit)
   const stderrMax = options.stderrMax ?? DEFAULT_STDERR_MAX
-  const child = await launchScript({ ...launch, cwd: options.cwd, env: options.env, withStdin: options.withStdin, stderrMax }, options.spawner ?? true)
+  const child = await launchScript({ ...launch, cwd: options.cwd, env: options.env, withStdin: options.withStdin, stderrMax }, options.spawner ?? true, options.accelerator ?? true)
   const pid = child.pid
   let ours = true
   const killGroup = (): void => {

@@ -1,18 +1,19 @@
-// The posix_spawn prototype of issue 18 (bench/spawn-addon): a child started by it
+// servekit-spawn (packages/spawn), the CGI accelerator, called directly: a child started by it
 // gets what Node's spawn gives a CGI script, in a session of its own, and leaves no
-// descriptor or zombie behind. Skipped unless built: sh bench/spawn-addon/build.sh.
-import { describe, test } from 'node:test'
+// descriptor or zombie behind. Skipped unless built (npm install builds it where there is a C compiler).
+import { after, describe, test } from 'node:test'
 import assert from 'node:assert/strict'
 import { spawnSync } from 'node:child_process'
-import { mkdtempSync, readdirSync, readFileSync, realpathSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs'
 import { Socket } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { waitFor } from './helpers/wait.js'
-import { envPairs, loadSpawnAddon, type SpawnAddon } from '../bench/spawn-addon/addon.js'
+import { envPairs } from '../plugins/cgi/accelerated-start.js'
+import { accelerator, type Accelerator } from '../plugins/cgi/accelerator.js'
 
-const addon = loadSpawnAddon()
-const SKIP = addon === undefined ? 'the addon is not built (sh bench/spawn-addon/build.sh)' : false
+const addon = accelerator()
+const SKIP = addon === undefined ? 'servekit-spawn is not built (npm install builds packages/spawn)' : false
 
 interface Ran {
   pid: number
@@ -31,7 +32,7 @@ async function readAll (fd: number): Promise<string> {
 
 /** `sh -c script` through the addon, with its output and how it ended. */
 async function sh (script: string, { env = { PATH: '/usr/bin:/bin' }, cwd = null }: { env?: Record<string, string>, cwd?: string | null } = {}): Promise<Ran> {
-  const { spawn } = addon as SpawnAddon
+  const { spawn } = addon as Accelerator
   let ended!: (how: Pick<Ran, 'code' | 'signal'>) => void
   const exit = new Promise<Pick<Ran, 'code' | 'signal'>>((resolve) => { ended = resolve })
   const child = spawn('/bin/sh', ['sh', '-c', script], envPairs(env), cwd, (code, signal) => ended({ code, signal }))
@@ -58,6 +59,10 @@ function zombieChildren (): number[] {
   })
 }
 
+// One scratch folder for the files these tests write, removed at the end.
+const scratch = realpathSync(mkdtempSync(join(tmpdir(), 'servekit-spawn-')))
+after(() => { rmSync(scratch, { recursive: true, force: true }) })
+
 describe('the posix_spawn addon', () => {
   test("reads the child's stdout and stderr, separately", { skip: SKIP }, async () => {
     const ran = await sh('echo out; echo err >&2')
@@ -66,9 +71,20 @@ describe('the posix_spawn addon', () => {
   })
 
   test('passes the environment and the working folder, and gives /dev/null as stdin', { skip: SKIP }, async () => {
-    const folder = realpathSync(mkdtempSync(join(tmpdir(), 'spawn-addon-')))
-    const ran = await sh('printf "%s|%s|%s" "$GREETING" "$(pwd)" "$(readlink /proc/self/fd/0)"', { env: { GREETING: 'hello' }, cwd: folder })
-    assert.equal(ran.stdout, `hello|${folder}|/dev/null`)
+    const ran = await sh('printf "%s|%s|%s" "$GREETING" "$(pwd)" "$(readlink /proc/self/fd/0)"', { env: { GREETING: 'hello' }, cwd: scratch })
+    assert.equal(ran.stdout, `hello|${scratch}|/dev/null`)
+  })
+
+  test('with pipeStdin, stdin is a socket whose shutdown the child reads as its end', { skip: SKIP }, async () => {
+    const { spawn } = addon as Accelerator
+    const child = spawn('/bin/sh', ['sh', '-c', 'readlink /proc/self/fd/0; wc -c'], [], null, () => {}, false, true)
+    assert.equal(child.stderrFd, -1)
+    const stdin = new Socket({ fd: child.stdinFd, readable: false, writable: true })
+    const closed = new Promise((resolve) => stdin.once('close', resolve))
+    stdin.end('twelve bytes')
+    assert.match(await readAll(child.stdoutFd), /^socket:\[\d+\]\n12\n$/)
+    // Closed once written and shut down: its descriptor is not left open.
+    await closed
   })
 
   test('reports the exit code', { skip: SKIP }, async () => {
@@ -80,16 +96,16 @@ describe('the posix_spawn addon', () => {
   })
 
   test('throws ENOENT for a missing file and EACCES for one without an execute bit', { skip: SKIP }, () => {
-    const { spawn } = addon as SpawnAddon
+    const { spawn } = addon as Accelerator
     assert.throws(() => spawn('/nonexistent/script', ['script'], [], null, () => {}), { code: 'ENOENT', errno: -2, syscall: 'posix_spawn' })
-    const file = join(mkdtempSync(join(tmpdir(), 'spawn-addon-')), 'not-executable.sh')
+    const file = join(scratch, 'not-executable.sh')
     writeFileSync(file, '#!/bin/sh\n', { mode: 0o644 })
     assert.throws(() => spawn(file, [file], [], null, () => {}), { code: 'EACCES' })
   })
 
   test('runs a script without #! with /bin/sh, as Node spawn does', { skip: SKIP }, async () => {
-    const { spawn } = addon as SpawnAddon
-    const file = join(mkdtempSync(join(tmpdir(), 'spawn-addon-')), 'bare.sh')
+    const { spawn } = addon as Accelerator
+    const file = join(scratch, 'bare.sh')
     writeFileSync(file, 'echo "bare $1"\n', { mode: 0o755 })
     const child = spawn(file, [file, 'arg'], [], null, () => {})
     assert.equal(await readAll(child.stdoutFd), 'bare arg\n')
@@ -131,7 +147,7 @@ describe('the posix_spawn addon', () => {
   })
 
   test('reaps a child whose output is never read once it exits', { skip: SKIP }, async () => {
-    const { spawn } = addon as SpawnAddon
+    const { spawn } = addon as Accelerator
     const exited = new Promise<number>((resolve) => {
       const child = spawn('/bin/sh', ['sh', '-c', 'exit 0'], [], null, () => resolve(child.pid), false)
       new Socket({ fd: child.stdoutFd, readable: true, writable: false }).destroy()

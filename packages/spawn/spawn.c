@@ -1,9 +1,10 @@
-// A prototype for issue 18: start a CGI script with glibc's posix_spawn
+// servekit-spawn: start a CGI script with glibc's posix_spawn
 // (clone(CLONE_VM|CLONE_VFORK)), so the cost of a start does not grow with the
 // server's memory as Node's spawn does (libuv forks the whole process), and reap
 // it through a pidfd on Node's own event loop.
 //
-//   spawn(file, argv, envp, cwd, onExit[, pipeStderr = true]) -> { pid, stdoutFd, stderrFd }
+//   spawn(file, argv, envp, cwd, onExit[, pipeStderr = true[, pipeStdin = false]])
+//     -> { pid, stdinFd, stdoutFd, stderrFd }
 //
 // - file: run as given (a name without "/" is searched in servekit's own PATH, as
 //   posix_spawnp does, not in envp's); a file the kernel cannot exec (ENOEXEC, no
@@ -11,9 +12,11 @@
 // - argv, envp: arrays of strings ("NAME=value"); cwd: a folder, or null to stay.
 // - The child gets a session of its own (so a process group to kill: kill(-pid)),
 //   every signal at its default and none blocked (Node leaves SIGPIPE ignored, and
-//   a script must die of it), /dev/null on stdin, and pipes on stdout and stderr
-//   (stderr on /dev/null when pipeStderr is false). stdoutFd and stderrFd are the
-//   parent's ends, close-on-exec, and the caller's to close (-1 when not piped).
+//   a script must die of it), /dev/null on stdin (with pipeStdin, a Unix socket, as
+//   libuv gives a child: its end can be shut down for EOF), and pipes on stdout and
+//   stderr (stderr on /dev/null when pipeStderr is false). stdinFd, stdoutFd and
+//   stderrFd are the parent's ends, close-on-exec, and the caller's to close (-1
+//   when not piped).
 // - onExit(code, signal) is called once the child has been reaped: code a number
 //   and signal null, or code null and signal a name such as "SIGTERM", as Node's
 //   'exit' event. The pending child keeps the event loop alive, as a ChildProcess.
@@ -25,7 +28,7 @@
 // when its process exits, and a uv_poll_t on it wakes the loop with no signal
 // handler and no thread.
 //
-// Not handled by the prototype: worker threads ending with children still running
+// Not handled: worker threads ending with children still running
 // (no environment cleanup hook), and kernels before 5.3 (no pidfd_open: the child
 // is killed and reaped at once, and spawn throws ENOSYS).
 #define _GNU_SOURCE
@@ -37,6 +40,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -237,11 +241,11 @@ static int start (pid_t *pid, const char *file, const posix_spawn_file_actions_t
 }
 
 static napi_value Spawn (napi_env env, napi_callback_info info) {
-  size_t argc = 6;
-  napi_value args[6];
+  size_t argc = 7;
+  napi_value args[7];
   CHECK(env, napi_get_cb_info(env, info, &argc, args, NULL, NULL));
   if (argc < 5) {
-    napi_throw_type_error(env, "ERR_MISSING_ARGS", "spawn(file, argv, envp, cwd, onExit[, pipeStderr])");
+    napi_throw_type_error(env, "ERR_MISSING_ARGS", "spawn(file, argv, envp, cwd, onExit[, pipeStderr[, pipeStdin]])");
     return NULL;
   }
   napi_valuetype type;
@@ -255,11 +259,16 @@ static napi_value Spawn (napi_env env, napi_callback_info info) {
     napi_typeof(env, args[5], &type);
     if (type != napi_undefined) napi_get_value_bool(env, args[5], &pipe_stderr);
   }
+  bool pipe_stdin = false;
+  if (argc > 6) {
+    napi_typeof(env, args[6], &type);
+    if (type != napi_undefined) napi_get_value_bool(env, args[6], &pipe_stdin);
+  }
 
   napi_value result = NULL;
   char *file = NULL, *cwd = NULL;
   char **argv = NULL, **envp = NULL;
-  int out[2] = { -1, -1 }, err[2] = { -1, -1 };
+  int in[2] = { -1, -1 }, out[2] = { -1, -1 }, err[2] = { -1, -1 };
   bool actions_made = false, attributes_made = false;
   posix_spawn_file_actions_t actions;
   posix_spawnattr_t attributes;
@@ -282,10 +291,16 @@ static napi_value Spawn (napi_env env, napi_callback_info info) {
     throw_errno(env, errno, "pipe2", file);
     goto done;
   }
+  // in[0] is the child's, in[1] ours.
+  if (pipe_stdin && socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, in) != 0) {
+    throw_errno(env, errno, "socketpair", file);
+    goto done;
+  }
 
   posix_spawn_file_actions_init(&actions);
   actions_made = true;
-  posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
+  if (pipe_stdin) posix_spawn_file_actions_adddup2(&actions, in[0], 0);
+  else posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
   posix_spawn_file_actions_adddup2(&actions, out[1], 1);
   if (pipe_stderr) posix_spawn_file_actions_adddup2(&actions, err[1], 2);
   else posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0);
@@ -309,6 +324,10 @@ static napi_value Spawn (napi_env env, napi_callback_info info) {
   }
   close(out[1]);
   out[1] = -1;
+  if (pipe_stdin) {
+    close(in[0]);
+    in[0] = -1;
+  }
   if (pipe_stderr) {
     close(err[1]);
     err[1] = -1;
@@ -343,18 +362,21 @@ static napi_value Spawn (napi_env env, napi_callback_info info) {
   napi_create_reference(env, args[4], 1, &child->on_exit);
   uv_poll_start(&child->poll, UV_READABLE, on_pidfd);
 
-  napi_value pid_value, stdout_value, stderr_value;
+  napi_value pid_value, stdin_value, stdout_value, stderr_value;
   napi_create_object(env, &result);
   napi_create_int32(env, pid, &pid_value);
+  napi_create_int32(env, pipe_stdin ? in[1] : -1, &stdin_value);
   napi_create_int32(env, out[0], &stdout_value);
   napi_create_int32(env, pipe_stderr ? err[0] : -1, &stderr_value);
   napi_set_named_property(env, result, "pid", pid_value);
+  napi_set_named_property(env, result, "stdinFd", stdin_value);
   napi_set_named_property(env, result, "stdoutFd", stdout_value);
   napi_set_named_property(env, result, "stderrFd", stderr_value);
-  out[0] = err[0] = -1;  // the caller's now
+  in[1] = out[0] = err[0] = -1;  // the caller's now
 
 done:
   if (result == NULL) {
+    close_pipe(in);
     close_pipe(out);
     close_pipe(err);
   }

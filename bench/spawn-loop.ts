@@ -4,8 +4,8 @@
 // reports starts/s, its own CPU per start and the total with the children's (from
 // /proc/self/stat, counted as each child is reaped).
 //
-//   sh bench/spawn-addon/build.sh && npm run build
-//   node dist/bench/spawn-addon/loop.js [--seconds 5] [--concurrency 4] [--heap-mb 100]
+//   npm run build
+//   node dist/bench/spawn-loop.js [--seconds 5] [--concurrency 4] [--heap-mb 100]
 //        [--ways spawn,addon,addon-fs] [--script FILE]
 //
 // Ways: spawn is child_process.spawn; addon is the posix_spawn prototype with its
@@ -18,9 +18,10 @@ import { Socket } from 'node:net'
 import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
 import type { Readable } from 'node:stream'
-import { pinnedCommand } from '../process.js'
-import { parseCpuTicks } from '../proc.js'
-import { envPairs, loadSpawnAddon } from './addon.js'
+import { pinnedCommand } from './process.js'
+import { parseCpuTicks } from './proc.js'
+import { envPairs } from '../plugins/cgi/accelerated-start.js'
+import { accelerator } from '../plugins/cgi/accelerator.js'
 
 const WAYS = ['spawn', 'addon', 'addon-fs'] as const
 type Way = typeof WAYS[number]
@@ -75,8 +76,8 @@ function startWith (way: Way): () => Promise<void> {
       spawn(file, argv.slice(1), { env: ENV, stdio: ['ignore', 'pipe', 'pipe'] }).on('error', reject).on('close', () => resolve())
     })
   }
-  const addon = loadSpawnAddon()
-  if (addon === undefined) throw new Error('the addon is not built: sh bench/spawn-addon/build.sh')
+  const addon = accelerator()
+  if (addon === undefined) throw new Error('servekit-spawn is not built (npm install builds packages/spawn)')
   const envp = envPairs(ENV)
   const open = way === 'addon'
     ? (fd: number): Readable => new Socket({ fd, readable: true, writable: false })
