@@ -64,6 +64,10 @@ const scratch = realpathSync(mkdtempSync(join(tmpdir(), 'servekit-spawn-')))
 after(() => { rmSync(scratch, { recursive: true, force: true }) })
 
 describe('the posix_spawn addon', () => {
+  test('says this kernel can reap through a pidfd (servekit uses it only then)', { skip: SKIP }, () => {
+    assert.equal((addon as Accelerator).supported(), true)
+  })
+
   test("reads the child's stdout and stderr, separately", { skip: SKIP }, async () => {
     const ran = await sh('echo out; echo err >&2')
     assert.equal(ran.stdout, 'out\n')

@@ -15,4 +15,7 @@ export type OnExit = (code: number | null, signal: NodeJS.Signals | null) => voi
  * session of its own, every signal at its default. Throws an Error whose `code` is the
  * errno's name ('ENOENT', 'EACCES', ...) when it cannot start.
  */
+/** Whether this kernel lets it reap through a pidfd (Linux 5.3+, pidfd_open not refused by seccomp): where not, spawn always fails. */
+export function supported (): boolean
+
 export function spawn (file: string, argv: readonly string[], envp: readonly string[], cwd: string | null, onExit: OnExit, pipeStderr?: boolean, pipeStdin?: boolean): SpawnedChild

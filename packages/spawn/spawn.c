@@ -156,14 +156,18 @@ static void on_closed (uv_handle_t *handle) {
   free(child);
 }
 
-static void report_exit (child_t *child, int status) {
+// known false: the status could not be had (someone else reaped it): code and signal null.
+static void report_exit (child_t *child, int status, bool known) {
   napi_env env = child->env;
   napi_handle_scope scope;
   napi_open_handle_scope(env, &scope);
   napi_value callback, receiver, argv[2];
   napi_get_reference_value(env, child->on_exit, &callback);
   napi_get_global(env, &receiver);  // MakeCallback wants an object
-  if (WIFSIGNALED(status)) {
+  if (!known) {
+    napi_get_null(env, &argv[0]);
+    napi_get_null(env, &argv[1]);
+  } else if (WIFSIGNALED(status)) {
     char name[32];
     const char *abbrev = sigabbrev_np(WTERMSIG(status));
     snprintf(name, sizeof name, "SIG%s", abbrev == NULL ? "UNKNOWN" : abbrev);
@@ -188,13 +192,16 @@ static void on_pidfd (uv_poll_t *handle, int poll_status, int events) {
   child_t *child = (child_t *)handle;
   int status;
   pid_t reaped;
-  // A readable pidfd means the process has exited, so this does not block; if the
-  // poll itself failed, wait anyway rather than leave a zombie.
+  // A readable pidfd means the process has exited, so this does not block. If the
+  // poll itself failed, the group is killed first, so the wait is short and the loop
+  // is not held by a script that would go on.
+  if (poll_status < 0) kill(-child->pid, SIGKILL);
   do reaped = waitpid(child->pid, &status, poll_status < 0 ? 0 : WNOHANG);
   while (reaped < 0 && errno == EINTR);
   if (reaped == 0) return;
   uv_poll_stop(handle);
-  if (reaped == child->pid) report_exit(child, status);
+  // Reaped by someone else (ECHILD): still reported, so whoever waits is not left waiting.
+  report_exit(child, status, reaped == child->pid);
   napi_delete_reference(child->env, child->on_exit);
   napi_async_destroy(child->env, child->async);
   uv_close((uv_handle_t *)handle, on_closed);
@@ -337,7 +344,7 @@ static napi_value Spawn (napi_env env, napi_callback_info info) {
   if (pidfd < 0) {
     int pidfd_error = errno;
     // No way to be told of its exit: stop it now rather than leave a zombie behind.
-    kill(pid, SIGKILL);
+    kill(-pid, SIGKILL);  // the group: the script may have forked already
     while (waitpid(pid, NULL, 0) < 0 && errno == EINTR) {}
     throw_errno(env, pidfd_error, "pidfd_open", file);
     goto done;
@@ -348,7 +355,7 @@ static napi_value Spawn (napi_env env, napi_callback_info info) {
   if (child == NULL || napi_get_uv_event_loop(env, &loop) != napi_ok || uv_poll_init(loop, &child->poll, pidfd) != 0) {
     free(child);
     close(pidfd);
-    kill(pid, SIGKILL);
+    kill(-pid, SIGKILL);  // the group: the script may have forked already
     while (waitpid(pid, NULL, 0) < 0 && errno == EINTR) {}
     napi_throw_error(env, NULL, "spawn: cannot watch the child's pidfd");
     goto done;
@@ -389,9 +396,22 @@ done:
   return result;
 }
 
+// Whether this kernel lets us reap through a pidfd (Linux 5.3+, and no seccomp
+// profile refusing pidfd_open): where not, every spawn would fail, so the caller
+// asks once and starts its children another way.
+static napi_value Supported (napi_env env, napi_callback_info info) {
+  int fd = (int)syscall(SYS_pidfd_open, getpid(), 0);
+  if (fd >= 0) close(fd);
+  napi_value result;
+  napi_get_boolean(env, fd >= 0, &result);
+  return result;
+}
+
 NAPI_MODULE_INIT () {
-  napi_value function;
-  if (napi_create_function(env, "spawn", NAPI_AUTO_LENGTH, Spawn, NULL, &function) != napi_ok) return NULL;
-  if (napi_set_named_property(env, exports, "spawn", function) != napi_ok) return NULL;
+  napi_value spawn_function, supported_function;
+  if (napi_create_function(env, "spawn", NAPI_AUTO_LENGTH, Spawn, NULL, &spawn_function) != napi_ok) return NULL;
+  if (napi_set_named_property(env, exports, "spawn", spawn_function) != napi_ok) return NULL;
+  if (napi_create_function(env, "supported", NAPI_AUTO_LENGTH, Supported, NULL, &supported_function) != napi_ok) return NULL;
+  if (napi_set_named_property(env, exports, "supported", supported_function) != napi_ok) return NULL;
   return exports;
 }

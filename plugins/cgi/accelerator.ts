@@ -17,6 +17,8 @@ export interface AcceleratedChild {
 }
 
 export interface Accelerator {
+  /** Whether this kernel lets it reap through a pidfd (Linux 5.3+, pidfd_open not refused by seccomp). */
+  supported: () => boolean
   /** Throws an Error with `code` ('ENOENT', 'EACCES', ...) as Node's spawn errors when the script cannot start. */
   spawn: (file: string, argv: readonly string[], envp: readonly string[], cwd: string | null,
     onExit: (code: number | null, signal: NodeJS.Signals | null) => void, pipeStderr?: boolean, pipeStdin?: boolean) => AcceleratedChild
@@ -31,7 +33,8 @@ export function accelerator (): Accelerator | undefined {
   if (loaded === undefined) {
     try {
       const found = createRequire(import.meta.url)(ACCELERATOR_PACKAGE) as Partial<Accelerator>
-      loaded = typeof found.spawn === 'function' ? found as Accelerator : null
+      // Where it loads but cannot reap (an old kernel, a seccomp profile), it is as absent.
+      loaded = typeof found.spawn === 'function' && typeof found.supported === 'function' && found.supported() ? found as Accelerator : null
     } catch {
       // Not installed, not built (no compiler at install), or not this platform.
       loaded = null
