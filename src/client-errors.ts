@@ -2,7 +2,7 @@
 // request line or headers, headers too large, headers too slow): Fastify answers them,
 // but nothing reached the log, so an operator could not see a client being refused.
 import type { Socket } from 'node:net'
-import { STATUS_CODES } from 'node:http'
+import { STATUS_CODES } from './node-http.js'
 import type { ConnectionError, FastifyInstance } from 'fastify'
 import { unmappedAddress } from './client-address.js'
 import { escapeControls } from './logger.js'

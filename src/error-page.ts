@@ -1,7 +1,7 @@
 // The HTML error page, for clients that prefer HTML: what went wrong in one sentence, and
 // a way back. Pure, so its escaping is tested without a server.
 import { createHash } from 'node:crypto'
-import { STATUS_CODES } from 'node:http'
+import { STATUS_CODES } from './node-http.js'
 import { FAVICON_LINK } from './favicon.js'
 import { escapeHtml } from './html.js'
 import { PAGE_STYLE } from './page-style.js'

@@ -5,7 +5,7 @@
 // server for an attacker): the detail goes to the log, once, under the request id the
 // body quotes. Plugins may use it on their own: `app.setErrorHandler(errorHandler)`,
 // or `sendError` for an error they answer as data.
-import { STATUS_CODES } from 'node:http'
+import { STATUS_CODES } from './node-http.js'
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import Negotiator from 'negotiator'
 import { ERROR_PAGE_CSP, nearestFolder, renderErrorPage } from './error-page.js'

@@ -1,5 +1,5 @@
 // Errors a user can cause, each with a name, a status or exit code, and one line of text.
-import { STATUS_CODES } from 'node:http'
+import { STATUS_CODES } from './node-http.js'
 
 /** A bad option or flag value. The CLI prints its message and exits 2. */
 export class OptionError extends TypeError {

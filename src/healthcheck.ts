@@ -5,8 +5,9 @@
 // in the environment is followed. It connects to loopback (to the bound address
 // when that is a specific one) and accepts any certificate: it checks that this
 // server is alive, not who it is.
-import { request as httpRequest, type IncomingMessage } from 'node:http'
+import type { IncomingMessage } from 'node:http'
 import { request as httpsRequest } from 'node:https'
+import { http } from './node-http.js'
 import { homedir } from 'node:os'
 import { HEALTH_PATH } from '../routes/health/index.js'
 import { parseCli } from './args.js'
@@ -30,7 +31,7 @@ async function probe (): Promise<void> {
   const { port = DEFAULT_PORT, bind } = command.options
   if (port === 0) fail('the port is 0 (any free port), so there is no port to check')
   const tls = tlsSettings(command.options, homedir()) !== undefined
-  const request = tls ? httpsRequest : httpRequest
+  const request = tls ? httpsRequest : http.request
   const response = await new Promise<IncomingMessage>((resolve, reject) => {
     const req = request({ host: targetHost(bind), port, path: HEALTH_PATH, timeout: TIMEOUT_MS, rejectUnauthorized: false, agent: false }, resolve)
     req.on('timeout', () => { req.destroy(new Error(`no answer within ${TIMEOUT_MS / 1000} s`)) })

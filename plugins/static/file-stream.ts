@@ -5,7 +5,8 @@
 // every new buffer, and garbage collections of the whole heap triggered by the
 // external memory churn). Any other consumer gets an ordinary Readable.
 import { read } from 'node:fs'
-import { ServerResponse } from 'node:http'
+import type { ServerResponse } from 'node:http'
+import { http } from '../../src/node-http.js'
 import { Readable } from 'node:stream'
 import { httpError } from '../../src/errors.js'
 import type { Descriptor } from '../../src/lookup/descriptor.js'
@@ -98,7 +99,7 @@ export class FileStream extends Readable {
   override pipe<T extends NodeJS.WritableStream> (destination: T, options?: { end?: boolean }): T {
     // Only an HTTP response is known to be done with a chunk when its write callback
     // runs (the socket took the bytes); a PassThrough, say, would keep the buffer we reuse.
-    if (!(destination instanceof ServerResponse) || this.#pumping || this.readableFlowing !== null) {
+    if (!(destination instanceof http.ServerResponse) || this.#pumping || this.readableFlowing !== null) {
       return super.pipe(destination, options)
     }
     this.#pumping = true
