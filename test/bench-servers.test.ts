@@ -164,7 +164,7 @@ describe('peer command lines and configs', () => {
     const config = launch.files[0]!.content
     for (const module of ['mpm_event', 'autoindex', 'cgid', 'mime']) assert.match(config, new RegExp(`LoadModule ${module}_module /usr/lib/apache2/modules/mod_${module}\\.so`))
     assert.match(config, /Listen 127\.0\.0\.1:9000/)
-    assert.match(config, /ThreadsPerChild 16/)
+    assert.match(config, /ThreadsPerChild 64/)
     assert.match(config, /ScriptAlias \/cgi-bin\/ \/tmp\/b\/root\/cgi-bin\//)
     assert.match(config, /Options Indexes/)
     assert.match(config, /PidFile \/tmp\/b\/logs\/p\/apache\.pid/)
