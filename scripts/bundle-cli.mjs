@@ -20,7 +20,7 @@ const LAZY_IN_FASTIFY_SERVER = {
 const lazyBuiltins = {
   name: 'lazy-builtins',
   setup (build) {
-    build.onResolve({ filter: /^node:https?2?$/ }, (args) =>
+    build.onResolve({ filter: /^node:(https|http2)$/ }, (args) =>
       args.path in LAZY_IN_FASTIFY_SERVER && /[\\/]fastify[\\/]lib[\\/]server\.js$/.test(args.importer)
         ? { path: args.path, namespace: 'lazy-builtin' }
         : undefined)

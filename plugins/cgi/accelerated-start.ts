@@ -4,19 +4,8 @@ import { closeSync } from 'node:fs'
 import { Socket } from 'node:net'
 import type { AcceleratedChild, Accelerator } from './accelerator.js'
 import type { Guardian } from './guardian.js'
+import type { Launched } from './script-process.js'
 import type { ExitStatus, LaunchRequest } from './spawner.js'
-
-export interface AcceleratedScript {
-  pid: number
-  stdin: Socket | null
-  stdout: Socket
-  stderr: Socket
-  exited: Promise<ExitStatus>
-  stdoutClosed: Promise<void>
-  /** Settles once it has exited and its output pipes are closed. */
-  closed: Promise<ExitStatus>
-  release: () => void
-}
 
 /** `{ NAME: value }` as the `NAME=value` strings execve takes; unset values dropped. */
 export function envPairs (env: Record<string, string | undefined>): string[] {
@@ -39,7 +28,7 @@ function abandon (child: AcceleratedChild, guardian: Guardian, made: readonly So
 }
 
 /** Starts the script; throws the spawn error (EACCES, ENOENT...) as Node's spawn would report it. */
-export function startAccelerated (addon: Accelerator, guardian: Guardian, request: LaunchRequest): AcceleratedScript {
+export function startAccelerated (addon: Accelerator, guardian: Guardian, request: LaunchRequest): Launched {
   let exit!: (status: ExitStatus) => void
   const exited = new Promise<ExitStatus>((resolve) => { exit = resolve })
   const child = addon.spawn(request.command, [request.argv0, ...request.args], envPairs(request.env), request.cwd,

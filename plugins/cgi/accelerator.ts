@@ -24,7 +24,7 @@ export interface Accelerator {
     onExit: (code: number | null, signal: NodeJS.Signals | null) => void, pipeStderr?: boolean, pipeStdin?: boolean) => AcceleratedChild
 }
 
-export const ACCELERATOR_PACKAGE = 'servekit-spawn'
+const ACCELERATOR_PACKAGE = 'servekit-spawn'
 
 let loaded: Accelerator | null | undefined
 

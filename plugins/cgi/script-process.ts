@@ -67,7 +67,7 @@ export interface StartOptions {
 }
 
 /** A started script before servekit's own bookkeeping, however it was started. */
-interface Launched {
+export interface Launched {
   pid: number
   stdin: Writable | null
   stdout: Readable
@@ -119,18 +119,19 @@ function flushStdio (script: { stdin: Writable | null, stdout: Readable, stderr:
   }
 }
 
+/** Node's spawn does this itself; a script started another way gets it here. */
+function flushedOnExit<T extends { stdin: Writable | null, stdout: Readable, stderr: Readable, exited: Promise<ExitStatus> }> (script: T): T {
+  void script.exited.then(() => { process.nextTick(flushStdio, script) })
+  return script
+}
+
 async function launchScript (request: LaunchRequest, useSpawner: boolean, useAccelerator: boolean): Promise<Launched> {
   const addon = useSpawner && useAccelerator ? accelerator() : undefined
-  if (addon !== undefined) {
-    const script = startAccelerated(addon, guardian, request)
-    void script.exited.then(() => { process.nextTick(flushStdio, script) })
-    return script
-  }
+  if (addon !== undefined) return flushedOnExit(startAccelerated(addon, guardian, request))
   const started = useSpawner ? spawner.start(request) : undefined
   if (started === undefined) return await spawnDirectly(request)
-  const script = await started
+  const script = flushedOnExit(await started)
   const outputs = Promise.all([script.stdoutClosed, script.stderrClosed])
-  void script.exited.then(() => { process.nextTick(flushStdio, script) })
   return { ...script, closed: outputs.then(async () => await script.exited) }
 }
 
