@@ -1,4 +1,4 @@
-// Bundles the `servekit` command (dist/src/cli.js, as tsc built it) into dist/cli/:
+// Bundles the `servekit` command (dist/src/cli-start.js, as tsc built it) into dist/cli/:
 // resolving and reading ~180 module files was a third of the time from start to the
 // first answer (docs/performance.md, cold start). Everything the first answer does not
 // need stays in chunks loaded on demand (CGI, uploads, TLS, ...); what the code loads
@@ -35,7 +35,7 @@ const lazyBuiltins = {
 const outdir = 'dist/cli'
 await rm(outdir, { recursive: true, force: true })
 await build({
-  entryPoints: { servekit: 'dist/src/cli.js' },
+  entryPoints: { servekit: 'dist/src/cli-start.js' },
   outdir,
   bundle: true,
   splitting: true,

@@ -3,6 +3,7 @@
 // stderr with exit 2; a port that cannot be had is exit 1; never a stack trace.
 import cluster from 'node:cluster'
 import { helpText, nameTheVariable, parseCli, unknownVariables, type CliCommand } from './args.js'
+import { flushCompileCache } from './compile-cache.js'
 import { failureOf } from './failure.js'
 import { VERSION } from './version.js'
 
@@ -40,6 +41,7 @@ async function serve ({ options, workers, startup }: Command): Promise<void> {
     ? await (await import('./cluster/primary.js')).runPrimary(options, workers)
     : await (await import('./server.js')).startServer({ ...options, handleSignals: true })
   await greet(url, network, startup, options.logFormat === 'pretty')
+  flushCompileCache()
 }
 
 async function main (): Promise<void> {
