@@ -5,8 +5,14 @@
 ARG NODE_VERSION=24
 
 FROM node:${NODE_VERSION}-bookworm-slim AS build
+# python3, make and a C compiler build servekit-spawn (packages/spawn), the CGI
+# accelerator; node-gyp fetches the headers of the image's Node for it.
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends python3 make g++ \
+ && rm -rf /var/lib/apt/lists/*
 WORKDIR /app
 COPY package.json package-lock.json ./
+COPY packages/spawn ./packages/spawn
 # No scripts: `prepare` would build before the sources are copied in.
 RUN npm ci --ignore-scripts --no-audit --no-fund
 COPY tsconfig.json ./
@@ -14,7 +20,13 @@ COPY src ./src
 COPY plugins ./plugins
 COPY routes ./routes
 COPY scripts ./scripts
-RUN npm run build && npm prune --omit=dev --no-audit --no-fund
+# The accelerator's install script gives way quietly where it cannot build; here
+# it must have built, and the require says so. It is a dev dependency, so the prune
+# drops its link, and the runtime stage copies in what it needs to load.
+RUN npm run build \
+ && npm rebuild servekit-spawn --foreground-scripts \
+ && node -e "require('servekit-spawn')" \
+ && npm prune --omit=dev --no-audit --no-fund
 
 FROM node:${NODE_VERSION}-bookworm-slim
 # tini as PID 1 hands SIGTERM to Node and reaps orphaned CGI processes; python3
@@ -37,6 +49,8 @@ COPY --from=build /app/dist/cli ./dist/cli
 COPY --from=build /app/dist/src ./dist/src
 COPY --from=build /app/dist/plugins ./dist/plugins
 COPY --from=build /app/dist/routes ./dist/routes
+COPY --from=build /app/packages/spawn/package.json /app/packages/spawn/index.js ./node_modules/servekit-spawn/
+COPY --from=build /app/packages/spawn/build/Release/spawn.node ./node_modules/servekit-spawn/build/Release/
 COPY cgi-bin ./cgi-bin
 USER node
 EXPOSE 8000

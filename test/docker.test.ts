@@ -5,7 +5,7 @@
 // dockerfile-utils, and caddy when it is installed).
 import { strict as assert } from 'node:assert'
 import { spawn } from 'node:child_process'
-import { access, readFile, writeFile } from 'node:fs/promises'
+import { access, copyFile, mkdir, readFile, writeFile } from 'node:fs/promises'
 import { BlockList, isIPv4 } from 'node:net'
 import { join, posix, relative } from 'node:path'
 import { after, test } from 'node:test'
@@ -170,6 +170,42 @@ test('every COPY source exists and gets past .dockerignore; runtime copies come 
         }
       }
     }
+  }
+})
+
+test('the image builds the CGI accelerator, and what the runtime copies of it loads on its own', async (t) => {
+  const [build, run] = await dockerfileStages() as [Stage, Stage]
+  const buildRuns = ofKind(build, 'RUN').map((i) => i.getArgumentsContent() ?? '').join(' && ')
+  for (const tool of ['python3', 'make', 'g++']) assert.match(buildRuns, new RegExp(`apt-get install[^&]* ${tool.replaceAll('+', '\\+')}(\\s|$)`), `the build stage installs ${tool}`)
+  // Built after npm ci (which runs no scripts) and proven to load before the prune.
+  const rebuild = buildRuns.indexOf('npm rebuild servekit-spawn')
+  assert.ok(rebuild > buildRuns.indexOf('npm ci') && rebuild < buildRuns.indexOf('npm prune'), 'rebuilt between npm ci and the prune')
+  assert.ok(buildRuns.includes("require('servekit-spawn')"), 'a failed build fails the image')
+  // The runtime stage's copies of it, laid out as the image has them, must load by name.
+  const copies = ofKind(run, 'COPY').map(argumentsOf).filter((words) => words.at(-1)!.includes('node_modules/servekit-spawn'))
+  assert.ok(copies.length > 0, 'the runtime stage copies the accelerator in')
+  const built = at('packages', 'spawn', 'build', 'Release', 'spawn.node')
+  if (!await exists(built)) return t.skip('servekit-spawn is not built here (no compiler at npm ci)')
+  const fixture = await makeTree({ 'app/.keep': '' })
+  try {
+    const app = join(fixture.dir, 'app')
+    for (const words of copies) {
+      const target = join(app, posix.relative(run.workdir, posix.resolve(run.workdir, words.at(-1)!)))
+      for (const source of words.slice(0, -1)) {
+        const inRepo = posix.relative(build.workdir, source)
+        await mkdir(target, { recursive: true })
+        await copyFile(at(inRepo), join(target, posix.basename(inRepo)))
+      }
+    }
+    const loaded = await new Promise<{ code: number | null, out: string }>((resolve) => {
+      const child = spawn(process.execPath, ['-e', "process.stdout.write(String(require('servekit-spawn').supported()))"], { cwd: app, stdio: ['ignore', 'pipe', 'inherit'] })
+      let out = ''
+      child.stdout.setEncoding('utf8').on('data', (chunk: string) => { out += chunk })
+      child.on('close', (code) => { resolve({ code, out }) })
+    })
+    assert.deepEqual(loaded, { code: 0, out: 'true' })
+  } finally {
+    await fixture.cleanup()
   }
 })
 
