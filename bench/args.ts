@@ -121,12 +121,14 @@ export function parseBenchArgs (argv: readonly string[]): BenchOptions {
 }
 
 /**
- * Picks scenarios by id or by prefix up to a dash (`list` → `list-1k-html`, ...).
- * A token that matches nothing is an error naming the ids that exist.
+ * Picks scenarios by id, or, for a token that is no id, by prefix up to a dash
+ * (`list` → `list-1k-html`, ...): `get-100k` is that scenario alone, not also
+ * `get-100k-js`. A token that matches nothing is an error naming the ids that exist.
  */
 export function selectScenarios<T extends { id: string }> (all: readonly T[], only: readonly string[]): T[] {
   if (only.length === 0) return [...all]
-  const matches = (id: string, token: string): boolean => id === token || id.startsWith(`${token}-`)
+  const ids = new Set(all.map(({ id }) => id))
+  const matches = (id: string, token: string): boolean => id === token || (!ids.has(token) && id.startsWith(`${token}-`))
   for (const token of only) {
     if (!all.some(({ id }) => matches(id, token))) {
       throw new BenchUsageError(`no scenario matches ${JSON.stringify(token)}; scenarios: ${all.map(({ id }) => id).join(', ')}`)
@@ -143,7 +145,7 @@ where installed) on loopback, and prints ratios measured in the same run.
 
 Options:
   --quick               smoke run under a minute (${QUICK.durationS} s per server, ${QUICK.coldStarts} cold starts)
-  --only ID[,ID...]     run these scenarios; an id prefix picks a group (e.g. list, cgi)
+  --only ID[,ID...]     run these scenarios; a prefix that is no id picks a group (e.g. list, cgi)
   --peers               also measure, where installed, each one pinned to one core:
                         http-server 14, serve 14, sirv-cli 3, Fastify with @fastify/static,
                         nginx, lighttpd, Caddy, Apache (event MPM), Go net/http

@@ -52,29 +52,66 @@ export function pinnedCommand (file: string, args: readonly string[], pin: Pinni
   return pin === undefined ? [file, [...args]] : [pin.taskset, ['-c', String(pin.cpu), file, ...args]]
 }
 
+/** Signals a server's whole process group (its workers, its scripts' shells); gone already is fine. */
+function signalGroup (pid: number, signal: NodeJS.Signals): void {
+  try {
+    process.kill(-pid, signal)
+  } catch {}
+}
+
+// Servers run in process groups of their own, which the terminal's Ctrl-C does not
+// reach: the harness passes it on, so an interrupted run leaves no server behind.
+const running = new Map<number, Promise<string>>()
+let interrupted = false
+
+async function stopAll (signal: NodeJS.Signals): Promise<never> {
+  interrupted = true
+  process.stderr.write(`\nbench: ${signal}, stopping ${running.size} server(s)\n`)
+  for (const pid of running.keys()) signalGroup(pid, 'SIGTERM')
+  const timer = setTimeout(() => { for (const pid of running.keys()) signalGroup(pid, 'SIGKILL') }, 3_000)
+  await Promise.all(running.values())
+  clearTimeout(timer)
+  process.exit(signal === 'SIGINT' ? 130 : 143)
+}
+
+let forwarding = false
+function forwardInterrupts (): void {
+  if (forwarding) return
+  forwarding = true
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => { if (!interrupted) void stopAll(signal) })
+}
+
 /** Output goes to files, never through a pipe the (unpinned) harness would have to drain. */
 export function launch (command: Command, logs: { stdout: string, stderr: string }, pin: Pinning | undefined): Launched {
   const out = openSync(logs.stdout, 'w')
   const err = openSync(logs.stderr, 'w')
-  // The pid is the server's own (for /proc sampling).
+  // The pid is the server's own (for /proc sampling), and its group's id.
   const [file, args] = pinnedCommand(command.command, command.args, pin)
-  const child = spawn(file, args, { cwd: command.cwd, env: command.env, stdio: ['ignore', out, err] })
+  const child = spawn(file, args, { cwd: command.cwd, env: command.env, stdio: ['ignore', out, err], detached: true })
   closeSync(out)
   closeSync(err)
+  const pid = child.pid ?? -1
   const exited = new Promise<string>((resolve) => {
-    child.once('exit', (code, signal) => resolve(signal ?? String(code)))
-    child.once('error', (error) => resolve(error.message))
+    child.once('exit', (code, signal) => {
+      running.delete(pid)
+      // What it left in its group (a peer's workers, a stuck child) goes with it.
+      signalGroup(pid, 'SIGKILL')
+      resolve(signal ?? String(code))
+    })
+    child.once('error', (error) => { running.delete(pid); resolve(error.message) })
   })
+  if (pid > 0) running.set(pid, exited)
+  forwardInterrupts()
   const stop = async (): Promise<void> => {
     if (child.exitCode !== null || child.signalCode !== null) return
-    child.kill('SIGTERM')
+    signalGroup(pid, 'SIGTERM')
     // servekit drains and exits 0 (which writes a --cpu-prof profile); anything stuck is killed.
-    const timer = setTimeout(() => child.kill('SIGKILL'), 5_000)
+    const timer = setTimeout(() => { signalGroup(pid, 'SIGKILL') }, 5_000)
     await exited
     clearTimeout(timer)
   }
   const lastWords = (): string => lastWordsOf(read(logs.stderr), read(logs.stdout))
-  return { child, pid: child.pid ?? -1, exited, lastWords, stop }
+  return { child, pid, exited, lastWords, stop }
 }
 
 /** A port free right now on 127.0.0.1 (the OS picks it). */

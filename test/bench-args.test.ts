@@ -94,6 +94,13 @@ describe('scenario selection', () => {
     assert.deepEqual(selectScenarios(all, ['list-10k']).map(({ id }) => id), ['list-10k-html'])
   })
 
+  it('takes a token that is an id as that id alone, not also as the prefix of others', () => {
+    const nested = [{ id: 'get-100k' }, { id: 'get-100k-js' }, { id: 'get-100k-js-br' }]
+    assert.deepEqual(selectScenarios(nested, ['get-100k']).map(({ id }) => id), ['get-100k'])
+    assert.deepEqual(selectScenarios(nested, ['get-100k-js']).map(({ id }) => id), ['get-100k-js'])
+    assert.deepEqual(selectScenarios(nested, ['get']).map(({ id }) => id), ['get-100k', 'get-100k-js', 'get-100k-js-br'])
+  })
+
   it('does not treat a partial word as a prefix', () => {
     assert.throws(() => selectScenarios(all, ['ge']), /no scenario matches "ge"; scenarios: get-1k, get-100k/)
   })
