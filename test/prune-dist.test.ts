@@ -13,11 +13,18 @@ test('outputs of sources that are gone are removed, the others and the bundle ar
   const fixture = await makeTree({
     'src/kept.ts': 'export {}',
     'test/kept.test.ts': 'export {}',
-    'dist/src/kept.js': '', 'dist/src/kept.d.ts': '', 'dist/src/kept.js.map': '',
+    'dist/src/kept.js': '',
+    'dist/src/kept.d.ts': '',
+    'dist/src/kept.js.map': '',
     'dist/test/kept.test.js': '',
-    'dist/src/gone.js': '', 'dist/src/gone.d.ts': '', 'dist/src/gone.js.map': '', 'dist/src/gone.d.ts.map': '',
-    'dist/test/renamed.test.js': '', 'dist/test/helpers/old.js': '',
-    'dist/cli/servekit.js': '', 'dist/cli/chunk-ABC.js': '',
+    'dist/src/gone.js': '',
+    'dist/src/gone.d.ts': '',
+    'dist/src/gone.js.map': '',
+    'dist/src/gone.d.ts.map': '',
+    'dist/test/renamed.test.js': '',
+    'dist/test/helpers/old.js': '',
+    'dist/cli/servekit.js': '',
+    'dist/cli/chunk-ABC.js': '',
     'dist/.tsbuildinfo': '{}'
   })
   try {
