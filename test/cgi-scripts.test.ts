@@ -2,6 +2,8 @@
 // how their answers reach the client.
 import { after, before, describe, test } from 'node:test'
 import assert from 'node:assert/strict'
+import { rm, symlink } from 'node:fs/promises'
+import { join } from 'node:path'
 import { makeTree, type Fixture } from './helpers/fixtures.js'
 import { exchange, get } from './helpers/http.js'
 import { serve } from './helpers/server.js'
@@ -22,6 +24,7 @@ const TREE = {
   'cgi-bin/not-executable.sh': sh("printf 'Content-Type: text/plain\\n\\nran'", 0o644),
   'cgi-bin/.hidden.sh': sh("printf 'Content-Type: text/plain\\n\\nhidden'"),
   'cgi-bin/escape.sh': { symlink: '../outside.sh' },
+  'cgi-bin/turned.sh': sh("printf 'Content-Type: text/plain\\n\\ninside'"),
   'cgi-bin/status.sh': sh("printf 'Status: 404 No Such Thing\\nContent-Type: text/plain\\n\\nmissing\\n'"),
   'cgi-bin/no-content.sh': sh("printf 'Status: 204\\n\\n'"),
   'cgi-bin/crlf.sh': sh("printf 'Content-Type: text/plain\\r\\nX-Line-Ends: crlf\\r\\n\\r\\ncrlf body'"),
@@ -128,6 +131,17 @@ describe('which URLs run a script', () => {
   test('a symlink out of the CGI folder is 404, not run', async () => {
     const res = await get(base, '/cgi-bin/escape.sh')
     assert.equal(res.status, 404)
+  })
+
+  test('a script run a moment ago, then replaced by a symlink out of the CGI folder, is 404: its quick reopen still proves it', async () => {
+    // Run twice: its path is warm (opened and proven without the thread pool from then on).
+    for (let i = 0; i < 2; i++) assert.equal((await get(base, '/cgi-bin/turned.sh')).text, 'inside')
+    const path = join(fixture.dir, 'cgi-bin', 'turned.sh')
+    await rm(path)
+    await symlink('../outside.sh', path)
+    const res = await get(base, '/cgi-bin/turned.sh')
+    assert.equal(res.status, 404)
+    assert.doesNotMatch(res.text, /outside/)
   })
 
   test('a script\'s source is never served as a file, whatever path reaches it', async () => {

@@ -64,12 +64,17 @@ export interface Lookup {
 export interface LookupOptions {
   /** false: the plain lookup, nothing kept. Default: cached, with these limits. */
   cache?: false | Partial<CacheLimits>
+  /**
+   * With the plain lookup: paths opened a moment ago are opened, stat-ed and proven
+   * synchronously; every check is still made. Default false.
+   */
+  warmOpens?: boolean
   /** Where the one warning about a lost watch goes. */
   warn?: (message: string) => void
 }
 
 export async function createLookup (policy: LookupPolicy, options: LookupOptions = {}): Promise<Lookup> {
   const verifier = await chooseVerifier(policy.root)
-  if (options.cache === false) return plainLookup(policy, verifier)
+  if (options.cache === false) return plainLookup(policy, verifier, options.warmOpens === true)
   return cachedLookup(policy, verifier, options.cache ?? {}, { warn: options.warn ?? (() => {}) })
 }

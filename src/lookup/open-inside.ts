@@ -69,10 +69,11 @@ const NO_PROOFS: Proofs = { known: () => undefined, remember: () => {}, warm: ()
 export async function openProven (policy: LookupPolicy, verifier: Verifier, segments: readonly string[], proofs: Proofs = NO_PROOFS): Promise<Opened> {
   for (let attempt = 0; ; attempt++) {
     const path = segments.length === 0 ? policy.root : join(policy.root, ...segments)
-    const { descriptor, kind } = await openPath(path, proofs.warm(path))
+    const warm = proofs.warm(path)
+    const { descriptor, kind } = await openPath(path, warm)
     const known = proofs.known(descriptor)
     if (known !== undefined) return opened(descriptor, kind, known)
-    const real = await verifier.realOf(descriptor.fd, descriptor.stats, path)
+    const real = await verifier.realOf(descriptor.fd, descriptor.stats, path, warm)
     if (typeof real === 'string' && allowsReal(policy, real)) {
       proofs.remember(descriptor, real, path)
       return opened(descriptor, kind, real)
